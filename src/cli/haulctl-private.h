@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <glib.h>
+
+G_BEGIN_DECLS
+
+/* Exit statuses of haulctl, as the specification lists them. */
+enum
+{
+  HAULCTL_EXIT_OK          = 0,
+  HAULCTL_EXIT_FAILED      = 1,
+  HAULCTL_EXIT_USAGE       = 2,
+  HAULCTL_EXIT_NO_DAEMON   = 3,
+};
+
+int _haulctl_get (int    argc,
+                  char **argv);
+
+G_END_DECLS

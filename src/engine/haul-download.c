@@ -1,0 +1,2537 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-download"
+
+#include "config.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <dirent.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "haul-download.h"
+#include "haul-error.h"
+#include "haul-filename.h"
+#include "haul-http.h"
+#include "haul-rate-limiter.h"
+#include "haul-resume-data.h"
+
+#define MAX_REDIRECTS        20
+#define MAX_BACKOFF_MS       (5 * 60 * 1000)
+#define MIN_SPLIT            (2 * 1024 * 1024)
+#define SPLIT_ALIGN          (64 * 1024)
+#define BUFFER_SIZE          (1024 * 1024)
+#define MIN_BUFFER_SIZE      (256 * 1024)
+#define FLUSH_INTERVAL_US    (200 * 1000)
+#define LIGHT_SAVE_US        (100 * 1000)
+#define DURABLE_SAVE_US      (2 * 1000 * 1000)
+#define MAX_RESUME_DATA_SIZE (1024 * 1024)
+
+typedef enum
+{
+  SETTLE_NONE,
+  SETTLE_COMPLETE,
+  SETTLE_RESTART,
+  SETTLE_FAIL,
+  SETTLE_CANCEL,
+  SETTLE_DONE,
+} SettleAction;
+
+/* One HTTP connection filling one segment of the file. Reads go into one buffer while the
+ * other is written by a worker thread, so the network and the disk work at the same time. */
+typedef struct
+{
+  HaulDownload  *self;
+  guint          seg;
+  SoupMessage   *msg;
+  GInputStream  *stream;
+  GCancellable  *cancellable;
+  GUri          *uri;
+  guint          redirects;
+  gboolean       fresh;
+  gint64         read_pos;
+  gint64         body_end;
+  guint8        *bufs[2];
+  gsize          buf_size;
+  guint          cur;
+  gsize          filled;
+  gint64         buf_start;
+  gint64         buf_first_us;
+  gsize          granted;
+  gboolean       busy;
+  gboolean       writing;
+  gboolean       read_done;
+  gboolean       stalled;
+  gboolean       stopping;
+  gboolean       waiting_for_write;
+  guint          stall_source;
+  guint          limiter_source;
+} Conn;
+
+struct _HaulDownload
+{
+  GObject          parent_instance;
+
+  char            *uri;
+  char            *directory;
+  char            *filename;
+  gboolean         filename_fixed;
+  GStrv            headers;
+  char            *sha256;
+  guint            max_segments;
+  guint            retries;
+  gboolean         overwrite;
+  guint            stall_timeout_ms;
+  guint            retry_base_ms;
+  SoupSession     *session;
+  HaulRateLimiter *limiter;
+
+  GTask           *task;
+  GCancellable    *cancellable;
+  gulong           cancelled_id;
+  HaulFd           dirfd;
+  HaulFd           part_fd;
+  HaulResumeData  *rd;
+  gboolean         files_ready;
+  gboolean         preparing_files;
+  gboolean         ranges_broken;
+  GPtrArray       *conns;
+  guint            pending_writes;
+  gint64           buffered;
+  SettleAction     settling;
+  GError          *failure;
+  char            *restart_reason;
+  guint            fruitless;
+  guint            retry_source;
+  guint            rate_source;
+  guint64          rate;
+  guint64          rate_last_bytes;
+  gint64           rate_last_us;
+  guint64          resumed_from;
+  gboolean         restarted;
+  gboolean         preparing;
+  gboolean         final_saved;
+  char            *final_name;
+
+  gboolean         save_in_flight;
+  gboolean         save_queued;
+  gboolean         save_queued_durable;
+  gint64           last_light_save_us;
+  gint64           last_durable_save_us;
+};
+
+G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
+
+enum {
+  NOTICE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void fill_connections  (HaulDownload *self);
+static void settle            (HaulDownload *self,
+                               SettleAction  action,
+                               GError       *error);
+static void maybe_settled     (HaulDownload *self);
+static void conn_read         (Conn         *conn);
+static void conn_flush        (Conn         *conn);
+static void conn_send         (Conn         *conn);
+static void request_save      (HaulDownload *self,
+                               gboolean      durable);
+
+/* GLib 2.76's g_clear_fd is not in Debian 12. */
+static void
+clear_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (g_steal_fd (fd));
+}
+
+static char *
+part_name (const char *name)
+{
+  return g_strconcat (name, ".part", NULL);
+}
+
+static char *
+json_name (const char *name)
+{
+  return g_strconcat (name, ".part.json", NULL);
+}
+
+static void
+notice (HaulDownload *self,
+        const char   *message)
+{
+  g_debug ("%s: %s", self->uri, message);
+  g_signal_emit (self, signals[NOTICE], 0, message);
+}
+
+static gboolean
+is_single_stream (HaulDownload *self)
+{
+  return self->rd->segments->len == 1;
+}
+
+static HaulSegment *
+segment (HaulDownload *self,
+         guint         index)
+{
+  return haul_resume_data_get_segment (self->rd, index);
+}
+
+/* ---- connections ------------------------------------------------------------------- */
+
+static void
+conn_free (Conn *conn)
+{
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  g_clear_handle_id (&conn->limiter_source, g_source_remove);
+  g_clear_object (&conn->cancellable);
+  g_clear_object (&conn->stream);
+  g_clear_object (&conn->msg);
+  g_clear_pointer (&conn->uri, g_uri_unref);
+  g_free (conn->bufs[0]);
+  g_free (conn->bufs[1]);
+  g_free (conn);
+}
+
+static Conn *
+conn_find (HaulDownload *self,
+           guint         seg)
+{
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_ptr_array_index (self->conns, i);
+
+      if (conn->seg == seg)
+        return conn;
+    }
+  return NULL;
+}
+
+/* Removes a connection once nothing of it is in flight. */
+static void
+conn_release (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+
+  g_assert (!conn->busy && !conn->writing);
+
+  g_ptr_array_remove (self->conns, conn);
+  if (self->settling != SETTLE_NONE)
+    maybe_settled (self);
+  else
+    fill_connections (self);
+}
+
+/* Stops a connection: keeps the bytes already read (unless starting over), then releases
+ * it when its last write has landed. */
+static void
+conn_stop (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  g_clear_handle_id (&conn->limiter_source, g_source_remove);
+  conn->stopping = TRUE;
+
+  if (conn->busy)
+    return;
+
+  if (conn->filled > 0 && !conn->writing && self->settling != SETTLE_RESTART)
+    conn_flush (conn);
+  else if (conn->filled > 0 && !conn->writing)
+    {
+      self->buffered -= conn->filled;
+      conn->filled = 0;
+    }
+
+  if (!conn->writing)
+    conn_release (conn);
+}
+
+static gboolean
+retry_fired_cb (gpointer user_data)
+{
+  HaulDownload *self = user_data;
+
+  self->retry_source = 0;
+  fill_connections (self);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+schedule_retry (HaulDownload *self,
+                GError       *error,
+                guint         retry_after)
+{
+  g_autoptr(GError) owned = error;
+  g_autofree char *message = NULL;
+  g_autofree char *delay_text = NULL;
+  guint delay_ms;
+
+  if (self->settling != SETTLE_NONE || self->retry_source != 0)
+    return;
+
+  self->fruitless++;
+  if (self->fruitless > self->retries)
+    {
+      GError *final = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                                   _("Gave up after %u tries: %s"),
+                                   self->fruitless, owned->message);
+      settle (self, SETTLE_FAIL, final);
+      return;
+    }
+
+  if (retry_after > 0)
+    delay_ms = MIN (retry_after, 3600) * 1000;
+  else
+    {
+      guint64 backoff = (guint64) self->retry_base_ms << MIN (self->fruitless - 1, 20u);
+
+      backoff = MIN (backoff, (guint64) MAX_BACKOFF_MS);
+      /* Jitter keeps many clients from coming back at the same instant. */
+      delay_ms = (guint) (backoff * g_random_double_range (0.8, 1.2));
+    }
+
+  delay_text = g_strdup_printf ("%.1f", delay_ms / 1000.0);
+  message = g_strdup_printf (_("%s; retrying in %s s (try %u of %u)"),
+                             owned->message, delay_text, self->fruitless + 1, self->retries + 1);
+  notice (self, message);
+  self->retry_source = g_timeout_add (delay_ms, retry_fired_cb, self);
+}
+
+/* A connection failed: decide whether the whole download fails, waits, or starts over. */
+static void
+conn_error (Conn   *conn,
+            GError *error,
+            guint   retry_after)
+{
+  HaulDownload *self = conn->self;
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && conn->stalled)
+    {
+      g_clear_error (&error);
+      error = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                           _("No data received for %u seconds"),
+                           (self->stall_timeout_ms + 999) / 1000);
+    }
+
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->settling != SETTLE_NONE)
+    g_error_free (error);
+  else if (error->domain == G_TLS_ERROR ||
+           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_HTTP) ||
+           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS) ||
+           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME))
+    settle (self, SETTLE_FAIL, error);
+  else
+    {
+      /* Connection errors, truncation, stalls and 5xx: retry with back-off. */
+      if (error->domain != HAUL_ERROR)
+        {
+          GError *wrapped = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT, "%s", error->message);
+          g_error_free (error);
+          error = wrapped;
+        }
+      schedule_retry (self, error, retry_after);
+    }
+
+  conn_stop (conn);
+}
+
+static gboolean
+on_stall_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  conn->stall_source = 0;
+  conn->stalled = TRUE;
+  g_cancellable_cancel (conn->cancellable);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_arm_stall_timer (Conn *conn)
+{
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  conn->stall_source = g_timeout_add (conn->self->stall_timeout_ms, on_stall_cb, conn);
+}
+
+/* ---- writing ------------------------------------------------------------------------ */
+
+typedef struct
+{
+  int     fd;
+  guint8 *buf;
+  gsize   len;
+  gint64  offset;
+} WriteJob;
+
+static void
+write_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  WriteJob *job = task_data;
+  gsize done = 0;
+
+  while (done < job->len)
+    {
+      ssize_t n = pwrite (job->fd, job->buf + done, job->len - done, job->offset + done);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n <= 0)
+        {
+          int saved_errno = n < 0 ? errno : ENOSPC;
+
+          /* Report the bytes that did land so that they are not fetched again. */
+          job->len = done;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   "%s", g_strerror (saved_errno));
+          return;
+        }
+      done += (gsize) n;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+write_done_cb (GObject      *object,
+               GAsyncResult *result,
+               gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  Conn *conn = user_data;
+  WriteJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+  HaulSegment *seg;
+  gint64 now = g_get_monotonic_time ();
+
+  g_task_propagate_boolean (G_TASK (result), &error);
+
+  self->pending_writes--;
+  conn->writing = FALSE;
+
+  seg = segment (self, conn->seg);
+  g_assert (seg->written == job->offset);
+  seg->written += job->len;
+  self->buffered -= job->len;
+
+  if (error != NULL)
+    {
+      /* What did not land, and what was read after it, can no longer be written in order. */
+      self->buffered -= conn->buf_start - seg->written + conn->filled;
+      conn->filled = 0;
+      conn->buf_start = seg->written;
+      conn->stopping = TRUE;
+    }
+
+  if (error != NULL)
+    {
+      GError *local = g_error_new (error->domain, error->code, _("Could not write “%s”: %s"),
+                                   self->filename, error->message);
+
+      settle (self, SETTLE_FAIL, local);
+    }
+  else if (self->settling == SETTLE_NONE)
+    {
+      if (now - self->last_durable_save_us >= DURABLE_SAVE_US)
+        request_save (self, TRUE);
+      else if (!is_single_stream (self) && now - self->last_light_save_us >= LIGHT_SAVE_US)
+        request_save (self, FALSE);
+    }
+
+  if (conn->stopping)
+    {
+      conn_stop (conn);
+      return;
+    }
+
+  if (conn->filled > 0 && (conn->read_done || conn->filled == conn->buf_size))
+    conn_flush (conn);
+
+  if (conn->read_done && conn->filled == 0 && !conn->writing)
+    {
+      conn_release (conn);
+      return;
+    }
+
+  if (conn->waiting_for_write)
+    {
+      conn->waiting_for_write = FALSE;
+      conn_read (conn);
+    }
+}
+
+/* Hands the filled buffer to a worker thread and switches to the other one. */
+static void
+conn_flush (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  g_autoptr(GTask) task = NULL;
+  WriteJob *job;
+
+  if (conn->filled == 0 || conn->writing)
+    return;
+
+  job = g_new0 (WriteJob, 1);
+  job->fd = self->part_fd;
+  job->buf = conn->bufs[conn->cur];
+  job->len = conn->filled;
+  job->offset = conn->buf_start;
+
+  conn->cur ^= 1;
+  conn->buf_start += conn->filled;
+  conn->filled = 0;
+  conn->writing = TRUE;
+  self->pending_writes++;
+
+  task = g_task_new (self, NULL, write_done_cb, conn);
+  g_task_set_source_tag (task, conn_flush);
+  g_task_set_task_data (task, job, g_free);
+  g_task_run_in_thread (task, write_worker);
+}
+
+/* ---- reading ------------------------------------------------------------------------ */
+
+static void
+conn_body_done (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  HaulSegment *seg = segment (self, conn->seg);
+
+  if (seg->end < 0)
+    {
+      /* The size was unknown until the end of the body. */
+      seg->end = conn->read_pos;
+      self->rd->total = conn->read_pos;
+    }
+
+  if (conn->read_pos < seg->end && conn->body_end >= 0 && conn->read_pos >= conn->body_end)
+    {
+      /* The server sent less of the range than we asked for; ask for the rest. */
+      g_clear_object (&conn->stream);
+      conn_flush (conn);
+      conn_send (conn);
+      return;
+    }
+
+  conn->read_done = TRUE;
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  g_clear_object (&conn->stream);
+  conn_flush (conn);
+  if (!conn->writing)
+    conn_release (conn);
+}
+
+static void
+read_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Conn *conn = user_data;
+  HaulDownload *self = conn->self;
+  GError *error = NULL;
+  gssize n;
+  gint64 now;
+
+  conn->busy = FALSE;
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  n = g_input_stream_read_finish (G_INPUT_STREAM (object), result, &error);
+
+  if (self->limiter != NULL && conn->granted > (gsize) MAX (n, 0))
+    haul_rate_limiter_refund (self->limiter, conn->granted - MAX (n, 0));
+  conn->granted = 0;
+
+  if (conn->stopping)
+    {
+      g_clear_error (&error);
+      conn_stop (conn);
+      return;
+    }
+
+  if (n > 0)
+    {
+      now = g_get_monotonic_time ();
+      if (conn->filled == 0)
+        conn->buf_first_us = now;
+      conn->filled += n;
+      conn->read_pos += n;
+      self->buffered += n;
+      self->fruitless = 0;
+
+      if (conn->filled == conn->buf_size ||
+          now - conn->buf_first_us >= FLUSH_INTERVAL_US ||
+          conn->read_pos == segment (self, conn->seg)->end)
+        conn_flush (conn);
+
+      if (conn->read_pos == segment (self, conn->seg)->end)
+        {
+          conn_body_done (conn);
+          return;
+        }
+      conn_read (conn);
+      return;
+    }
+
+  if (error != NULL)
+    {
+      /* Keep what arrived before the failure. */
+      conn_error (conn, error, 0);
+      return;
+    }
+
+  /* End of the body. */
+  if (conn->body_end >= 0 && conn->read_pos < conn->body_end)
+    {
+      conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                                     _("The server closed the connection early")), 0);
+      return;
+    }
+  conn_body_done (conn);
+}
+
+static gboolean
+on_limiter_ready_cb (gpointer user_data)
+{
+  Conn *conn = user_data;
+
+  conn->limiter_source = 0;
+  conn_read (conn);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+conn_read (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  HaulSegment *seg = segment (self, conn->seg);
+  gsize want;
+
+  if (conn->stopping)
+    {
+      conn_stop (conn);
+      return;
+    }
+
+  /* The segment may have been split since the last read. */
+  if (seg->end >= 0 && conn->read_pos >= seg->end)
+    {
+      conn_body_done (conn);
+      return;
+    }
+
+  if (conn->filled == conn->buf_size)
+    {
+      conn_flush (conn);
+      if (conn->filled == conn->buf_size)
+        {
+          conn->waiting_for_write = TRUE;
+          return;
+        }
+    }
+
+  want = conn->buf_size - conn->filled;
+  if (seg->end >= 0)
+    want = (gsize) MIN ((gint64) want, seg->end - conn->read_pos);
+
+  if (self->limiter != NULL)
+    {
+      gint64 wait_us;
+      gsize granted = haul_rate_limiter_take (self->limiter, want, &wait_us);
+
+      if (granted == 0)
+        {
+          /* Put what we have on disk while we wait, so that progress is visible. */
+          conn_flush (conn);
+          conn->limiter_source = g_timeout_add (MAX (wait_us / 1000, 1),
+                                                on_limiter_ready_cb, conn);
+          return;
+        }
+      want = granted;
+      conn->granted = granted;
+    }
+
+  conn->busy = TRUE;
+  conn_arm_stall_timer (conn);
+  g_input_stream_read_async (conn->stream, conn->bufs[conn->cur] + conn->filled, want,
+                             G_PRIORITY_DEFAULT, conn->cancellable, read_cb, conn);
+}
+
+/* ---- responses ---------------------------------------------------------------------- */
+
+static gboolean
+validators_match (HaulDownload       *self,
+                  SoupMessageHeaders *headers)
+{
+  const char *etag = soup_message_headers_get_one (headers, "ETag");
+  const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
+
+  if (self->rd->etag != NULL && etag != NULL)
+    return g_str_equal (self->rd->etag, etag);
+  if (self->rd->last_modified != NULL && last_modified != NULL)
+    return g_str_equal (self->rd->last_modified, last_modified);
+  return TRUE;
+}
+
+static void
+record_first_response (HaulDownload       *self,
+                       Conn               *conn,
+                       SoupMessageHeaders *headers)
+{
+  HaulResumeData *rd = self->rd;
+  const char *accept_ranges = soup_message_headers_get_one (headers, "Accept-Ranges");
+  goffset length = soup_message_headers_get_content_length (headers);
+  HaulSegment *seg = segment (self, 0);
+  g_autofree char *effective = g_uri_to_string (conn->uri);
+
+  g_free (rd->etag);
+  rd->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
+  if (!haul_http_etag_is_strong (rd->etag))
+    g_clear_pointer (&rd->etag, g_free);
+  g_free (rd->last_modified);
+  rd->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
+  rd->accept_ranges = accept_ranges != NULL && g_ascii_strcasecmp (accept_ranges, "bytes") == 0;
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    rd->total = length;
+  else
+    rd->total = -1;
+  g_free (rd->effective_uri);
+  rd->effective_uri = g_steal_pointer (&effective);
+
+  seg->end = rd->total;
+  conn->body_end = rd->total;
+}
+
+typedef struct
+{
+  char *chosen_name;
+  char *content_disposition;
+  GUri *final_uri;
+} PrepareFiles;
+
+static void
+prepare_files_free (PrepareFiles *pf)
+{
+  g_free (pf->chosen_name);
+  g_free (pf->content_disposition);
+  g_clear_pointer (&pf->final_uri, g_uri_unref);
+  g_free (pf);
+}
+
+static gboolean
+name_is_free (int         dirfd,
+              const char *name)
+{
+  g_autofree char *part = part_name (name);
+  g_autofree char *json = json_name (name);
+  struct stat st;
+
+  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+         fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+         fstatat (dirfd, json, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
+/* Picks the name (for a download without -o), writes the resume data, then creates the
+ * `.part` file: in that order, so that a `.part` never exists without resume data. */
+static void
+prepare_files_worker (GTask        *task,
+                      gpointer      source_object,
+                      gpointer      task_data,
+                      GCancellable *cancellable)
+{
+  HaulDownload *self = source_object;
+  PrepareFiles *pf = task_data;
+  g_autofree char *json = NULL;
+  g_autofree char *jname = NULL;
+  g_autofree char *pname = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize len;
+  int fd;
+
+  if (!self->filename_fixed)
+    {
+      g_autofree char *base = haul_filename_choose (pf->content_disposition, pf->final_uri);
+
+      for (guint n = 0; pf->chosen_name == NULL; n++)
+        {
+          g_autofree char *candidate = haul_filename_candidate (base, n);
+
+          if (n > 9999)
+            {
+              g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                                       _("No free name for “%s”"), base);
+              return;
+            }
+          if (name_is_free (self->dirfd, candidate))
+            pf->chosen_name = g_steal_pointer (&candidate);
+        }
+      g_free (self->rd->filename);
+      self->rd->filename = g_strdup (pf->chosen_name);
+    }
+
+  jname = json_name (self->rd->filename);
+  pname = part_name (self->rd->filename);
+  json = haul_resume_data_to_json (self->rd, &len);
+  if (!haul_write_file_atomically_at (self->dirfd, jname, json, len, TRUE, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
+
+  fd = openat (self->dirfd, pname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not create “%s”: %s"), pname, g_strerror (saved_errno));
+      return;
+    }
+  g_task_return_int (task, fd);
+}
+
+static void
+prepare_files_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  Conn *conn = user_data;
+  GError *error = NULL;
+  gssize fd;
+
+  self->preparing_files = FALSE;
+  conn->busy = FALSE;
+  fd = g_task_propagate_int (G_TASK (result), &error);
+  if (fd < 0)
+    {
+      settle (self, SETTLE_FAIL, error);
+      conn_stop (conn);
+      return;
+    }
+
+  self->part_fd = (int) fd;
+  self->files_ready = TRUE;
+  g_free (self->filename);
+  self->filename = g_strdup (self->rd->filename);
+  self->last_durable_save_us = g_get_monotonic_time ();
+
+  if (conn->stopping)
+    {
+      conn_stop (conn);
+      return;
+    }
+  conn_read (conn);
+  fill_connections (self);
+}
+
+static void
+start_body (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  PrepareFiles *pf;
+  g_autoptr(GTask) task = NULL;
+
+  conn->buf_start = conn->read_pos;
+  if (conn->bufs[0] == NULL)
+    {
+      conn->bufs[0] = g_malloc (conn->buf_size);
+      conn->bufs[1] = g_malloc (conn->buf_size);
+    }
+
+  if (self->files_ready)
+    {
+      conn_read (conn);
+      fill_connections (self);
+      return;
+    }
+
+  pf = g_new0 (PrepareFiles, 1);
+  pf->content_disposition =
+    g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (conn->msg),
+                                            "Content-Disposition"));
+  pf->final_uri = g_uri_ref (conn->uri);
+
+  self->preparing_files = TRUE;
+  conn->busy = TRUE;
+  task = g_task_new (self, NULL, prepare_files_cb, conn);
+  g_task_set_source_tag (task, start_body);
+  g_task_set_task_data (task, pf, (GDestroyNotify) prepare_files_free);
+  g_task_run_in_thread (task, prepare_files_worker);
+}
+
+static guint
+get_retry_after (SoupMessage *msg)
+{
+  const char *value = soup_message_headers_get_one (soup_message_get_response_headers (msg),
+                                                    "Retry-After");
+  g_autoptr(GDateTime) now = g_date_time_new_now_utc ();
+  guint delay = 0;
+
+  if (value != NULL && haul_http_parse_retry_after (value, now, &delay))
+    return MAX (delay, 1);
+  return 0;
+}
+
+static void
+conn_handle_response (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  SoupMessageHeaders *headers = soup_message_get_response_headers (conn->msg);
+  guint status = soup_message_get_status (conn->msg);
+  HaulSegment *seg = segment (self, conn->seg);
+  gint64 start, end, total;
+
+  if (status == SOUP_STATUS_OK)
+    {
+      if (!conn->fresh)
+        {
+          self->ranges_broken = TRUE;
+          settle (self, SETTLE_RESTART,
+                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
+                               _("The server sent the whole file instead of the missing part")));
+          conn_stop (conn);
+          return;
+        }
+      record_first_response (self, conn, headers);
+      if (self->files_ready)
+        request_save (self, TRUE);
+      start_body (conn);
+      return;
+    }
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT && !conn->fresh)
+    {
+      const char *value = soup_message_headers_get_one (headers, "Content-Range");
+
+      if (!haul_http_parse_content_range (value, &start, &end, &total) || start < 0 ||
+          start != conn->read_pos || (self->rd->total >= 0 && total != self->rd->total))
+        {
+          self->ranges_broken = TRUE;
+          settle (self, SETTLE_RESTART,
+                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
+                               _("The server sent a different range (%s) than asked for"),
+                               value != NULL ? value : "none"));
+          conn_stop (conn);
+          return;
+        }
+      if (!validators_match (self, headers))
+        {
+          settle (self, SETTLE_RESTART,
+                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
+                               _("The file changed on the server")));
+          conn_stop (conn);
+          return;
+        }
+      if (self->rd->total < 0 && total >= 0)
+        {
+          self->rd->total = total;
+          seg->end = total;
+        }
+      conn->body_end = end + 1;
+      start_body (conn);
+      return;
+    }
+
+  if (status == SOUP_STATUS_REQUESTED_RANGE_NOT_SATISFIABLE && !conn->fresh)
+    {
+      const char *value = soup_message_headers_get_one (headers, "Content-Range");
+
+      /* We asked for bytes=N- with N the size of the file: it is complete. */
+      if (haul_http_parse_content_range (value, &start, &end, &total) && start < 0 &&
+          total == conn->read_pos && is_single_stream (self) && validators_match (self, headers))
+        {
+          seg->end = total;
+          self->rd->total = total;
+          conn->read_done = TRUE;
+          g_clear_handle_id (&conn->stall_source, g_source_remove);
+          conn_release (conn);
+          return;
+        }
+      settle (self, SETTLE_RESTART,
+              g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
+                           _("The server refused the range request")));
+      conn_stop (conn);
+      return;
+    }
+
+  if (haul_http_status_is_transient (status))
+    {
+      conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                                     _("The server answered %u %s"), status,
+                                     soup_message_get_reason_phrase (conn->msg)),
+                  get_retry_after (conn->msg));
+      return;
+    }
+
+  if (status == SOUP_STATUS_PARTIAL_CONTENT)
+    {
+      conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                                     _("The server sent a partial response to a plain request")),
+                  0);
+      return;
+    }
+
+  conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_HTTP, _("The server answered %u %s"),
+                                 status, soup_message_get_reason_phrase (conn->msg)), 0);
+}
+
+static void
+send_cb (GObject      *object,
+         GAsyncResult *result,
+         gpointer      user_data)
+{
+  Conn *conn = user_data;
+  GError *error = NULL;
+  guint status;
+
+  conn->busy = FALSE;
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  conn->stream = soup_session_send_finish (SOUP_SESSION (object), result, &error);
+
+  if (conn->stopping)
+    {
+      g_clear_error (&error);
+      conn_stop (conn);
+      return;
+    }
+  if (conn->stream == NULL)
+    {
+      conn_error (conn, error, 0);
+      return;
+    }
+
+  status = soup_message_get_status (conn->msg);
+  if (SOUP_STATUS_IS_REDIRECTION (status) && status != 304)
+    {
+      const char *location = soup_message_headers_get_one (soup_message_get_response_headers (conn->msg),
+                                                           "Location");
+      g_autoptr(GUri) next = NULL;
+
+      if (location != NULL)
+        next = g_uri_parse_relative (conn->uri, location, G_URI_FLAGS_ENCODED, NULL);
+      if (next == NULL)
+        {
+          conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_HTTP,
+                                         _("The server redirected to an invalid address")), 0);
+          return;
+        }
+      if (!haul_http_uri_is_supported (next))
+        {
+          conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME,
+                                         _("The server redirected to an unsupported address (%s)"),
+                                         g_uri_get_scheme (next)), 0);
+          return;
+        }
+      if (++conn->redirects > MAX_REDIRECTS)
+        {
+          conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS,
+                                         _("Too many redirects (more than %d)"), MAX_REDIRECTS),
+                      0);
+          return;
+        }
+      g_clear_object (&conn->stream);
+      g_uri_unref (conn->uri);
+      conn->uri = g_steal_pointer (&next);
+      conn_send (conn);
+      return;
+    }
+
+  conn_handle_response (conn);
+}
+
+static void
+conn_send (Conn *conn)
+{
+  HaulDownload *self = conn->self;
+  HaulSegment *seg = segment (self, conn->seg);
+  SoupMessageHeaders *headers;
+
+  g_clear_object (&conn->msg);
+  conn->msg = soup_message_new_from_uri (SOUP_METHOD_GET, conn->uri);
+  soup_message_add_flags (conn->msg, SOUP_MESSAGE_NO_REDIRECT);
+  headers = soup_message_get_request_headers (conn->msg);
+
+  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+    {
+      const char *colon = strchr (self->headers[i], ':');
+      g_autofree char *name = g_strndup (self->headers[i], colon - self->headers[i]);
+      g_autofree char *value = g_strdup (colon + 1);
+
+      soup_message_headers_append (headers, g_strstrip (name), g_strstrip (value));
+    }
+  soup_message_headers_replace (headers, "Accept-Encoding", "identity");
+
+  conn->fresh = conn->read_pos == 0 && is_single_stream (self);
+  if (!conn->fresh)
+    {
+      g_autofree char *range = NULL;
+
+      if (seg->end >= 0)
+        range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-%" G_GINT64_FORMAT,
+                                 conn->read_pos, seg->end - 1);
+      else
+        range = g_strdup_printf ("bytes=%" G_GINT64_FORMAT "-", conn->read_pos);
+      soup_message_headers_replace (headers, "Range", range);
+      soup_message_headers_replace (headers, "If-Range",
+                                    self->rd->etag != NULL ? self->rd->etag
+                                                           : self->rd->last_modified);
+    }
+
+  conn->body_end = -1;
+  conn->busy = TRUE;
+  conn_arm_stall_timer (conn);
+  soup_session_send_async (self->session, conn->msg, G_PRIORITY_DEFAULT, conn->cancellable,
+                           send_cb, conn);
+}
+
+static void
+start_conn (HaulDownload *self,
+            guint         index)
+{
+  HaulSegment *seg = segment (self, index);
+  Conn *conn = g_new0 (Conn, 1);
+  guint slots = MAX (self->max_segments, 1);
+
+  conn->self = self;
+  conn->seg = index;
+  conn->cancellable = g_cancellable_new ();
+  conn->uri = g_uri_parse (self->uri, G_URI_FLAGS_ENCODED, NULL);
+  conn->read_pos = seg->written;
+  /* Two buffers per connection; several connections share a budget of about 4 MiB. */
+  conn->buf_size = slots == 1 ? BUFFER_SIZE : MAX (MIN_BUFFER_SIZE, 2 * BUFFER_SIZE / slots);
+  g_ptr_array_add (self->conns, conn);
+  conn_send (conn);
+}
+
+/* ---- scheduling --------------------------------------------------------------------- */
+
+static gboolean
+all_complete (HaulDownload *self)
+{
+  for (guint i = 0; i < self->rd->segments->len; i++)
+    {
+      HaulSegment *seg = segment (self, i);
+
+      if (seg->end < 0 || seg->written < seg->end)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/* Splits the active segment with the most left to read, for an idle connection. */
+static int
+split_largest (HaulDownload *self)
+{
+  Conn *best = NULL;
+  gint64 best_left = 0;
+  HaulSegment *seg;
+  HaulSegment tail;
+  gint64 mid;
+
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_ptr_array_index (self->conns, i);
+      gint64 left;
+
+      seg = segment (self, conn->seg);
+      if (conn->stopping || conn->read_done || seg->end < 0)
+        continue;
+      left = seg->end - MAX (conn->read_pos, seg->written);
+      if (left > best_left)
+        {
+          best = conn;
+          best_left = left;
+        }
+    }
+
+  if (best == NULL || best_left < 2 * MIN_SPLIT)
+    return -1;
+
+  seg = segment (self, best->seg);
+  mid = MAX (best->read_pos, seg->written) + best_left / 2;
+  mid -= mid % SPLIT_ALIGN;
+  tail.start = tail.written = tail.synced = mid;
+  tail.end = seg->end;
+  seg->end = mid;
+  g_array_insert_val (self->rd->segments, best->seg + 1, tail);
+
+  /* Connections of later segments move up one index. */
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_ptr_array_index (self->conns, i);
+
+      if (conn->seg > best->seg)
+        conn->seg++;
+    }
+  return (int) best->seg + 1;
+}
+
+static void
+fill_connections (HaulDownload *self)
+{
+  guint target = 1;
+
+  if (self->settling != SETTLE_NONE || self->preparing_files)
+    return;
+
+  if (all_complete (self) && self->conns->len == 0)
+    {
+      settle (self, SETTLE_COMPLETE, NULL);
+      return;
+    }
+
+  /* Segment only when the size is known, the server accepts ranges, and a resume can be
+   * proven safe; until the first response, one connection finds all that out. */
+  if (self->files_ready && !self->ranges_broken && self->rd->accept_ranges &&
+      self->rd->total >= HAUL_SEGMENT_THRESHOLD && haul_resume_data_is_resumable (self->rd))
+    target = self->max_segments;
+
+  while (self->conns->len < target && self->retry_source == 0)
+    {
+      int index = -1;
+
+      for (guint i = 0; i < self->rd->segments->len && index < 0; i++)
+        {
+          HaulSegment *seg = segment (self, i);
+
+          if ((seg->end < 0 || seg->written < seg->end) && conn_find (self, i) == NULL)
+            index = (int) i;
+        }
+      if (index < 0 && target > 1)
+        index = split_largest (self);
+      if (index < 0)
+        break;
+
+      /* A resume without a validator cannot be proven safe: start over instead. */
+      if (segment (self, index)->written > 0 &&
+          (!haul_resume_data_is_resumable (self->rd) || self->ranges_broken))
+        {
+          settle (self, SETTLE_RESTART,
+                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
+                               self->ranges_broken ?
+                               _("The server does not support resuming") :
+                               _("The server gives no ETag or Last-Modified date to prove the file is unchanged")));
+          return;
+        }
+      start_conn (self, (guint) index);
+    }
+}
+
+/* ---- saving ------------------------------------------------------------------------- */
+
+typedef struct
+{
+  int       dirfd;
+  int       part_fd;
+  char     *name;
+  char     *contents;
+  gsize     length;
+  gboolean  durable;
+  GArray   *synced;   /* pairs of (segment start, synced offset) to apply when done */
+} SaveJob;
+
+static void
+save_job_free (SaveJob *job)
+{
+  g_free (job->name);
+  g_free (job->contents);
+  g_clear_pointer (&job->synced, g_array_unref);
+  g_free (job);
+}
+
+static void
+save_worker (GTask        *task,
+             gpointer      source_object,
+             gpointer      task_data,
+             GCancellable *cancellable)
+{
+  SaveJob *job = task_data;
+  g_autoptr(GError) error = NULL;
+
+  /* The data must be on disk before the resume data that vouches for it. */
+  if (job->durable && job->part_fd >= 0 && fdatasync (job->part_fd) != 0)
+    {
+      int saved_errno = errno;
+
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               "%s", g_strerror (saved_errno));
+      return;
+    }
+  if (!haul_write_file_atomically_at (job->dirfd, job->name, job->contents, job->length,
+                                      job->durable, &error))
+    g_task_return_error (task, g_steal_pointer (&error));
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+save_done_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  SaveJob *job = g_task_get_task_data (G_TASK (result));
+  g_autoptr(GError) error = NULL;
+
+  self->save_in_flight = FALSE;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      GError *local = g_error_new (error->domain, error->code,
+                                   _("Could not save the resume data: %s"), error->message);
+      settle (self, SETTLE_FAIL, local);
+    }
+  else if (job->synced != NULL)
+    {
+      for (guint i = 0; i < job->synced->len; i += 2)
+        {
+          gint64 start = g_array_index (job->synced, gint64, i);
+          gint64 synced = g_array_index (job->synced, gint64, i + 1);
+
+          for (guint j = 0; j < self->rd->segments->len; j++)
+            {
+              HaulSegment *seg = segment (self, j);
+
+              if (seg->start == start)
+                seg->synced = MAX (seg->synced, MIN (synced, seg->written));
+            }
+        }
+    }
+
+  if (self->save_queued)
+    {
+      self->save_queued = FALSE;
+      request_save (self, self->save_queued_durable);
+      return;
+    }
+  maybe_settled (self);
+}
+
+/* Saves the resume data in a worker thread. A durable save first flushes the `.part`, and
+ * so may record every byte written so far as synced. One save runs at a time. */
+static void
+request_save (HaulDownload *self,
+              gboolean      durable)
+{
+  g_autoptr(GTask) task = NULL;
+  g_autofree char *jname = NULL;
+  SaveJob *job;
+  GArray *synced = NULL;
+  GArray *saved_synced;
+
+  if (!self->files_ready)
+    return;
+
+  if (self->save_in_flight)
+    {
+      self->save_queued_durable = self->save_queued ? (self->save_queued_durable || durable) : durable;
+      self->save_queued = TRUE;
+      return;
+    }
+
+  self->last_light_save_us = g_get_monotonic_time ();
+  if (durable)
+    {
+      self->last_durable_save_us = self->last_light_save_us;
+      synced = g_array_new (FALSE, FALSE, sizeof (gint64));
+      saved_synced = g_array_new (FALSE, FALSE, sizeof (gint64));
+      for (guint i = 0; i < self->rd->segments->len; i++)
+        {
+          HaulSegment *seg = segment (self, i);
+
+          g_array_append_val (saved_synced, seg->synced);
+          g_array_append_val (synced, seg->start);
+          g_array_append_val (synced, seg->written);
+          seg->synced = seg->written;
+        }
+    }
+
+  jname = json_name (self->rd->filename);
+  job = g_new0 (SaveJob, 1);
+  job->dirfd = self->dirfd;
+  job->part_fd = self->part_fd;
+  job->name = g_steal_pointer (&jname);
+  job->contents = haul_resume_data_to_json (self->rd, &job->length);
+  job->durable = durable;
+  job->synced = synced;
+
+  if (durable)
+    {
+      /* Only the file on disk says synced until the fdatasync has happened. */
+      for (guint i = 0; i < self->rd->segments->len; i++)
+        segment (self, i)->synced = g_array_index (saved_synced, gint64, i);
+      g_array_unref (saved_synced);
+    }
+
+  self->save_in_flight = TRUE;
+  task = g_task_new (self, NULL, save_done_cb, NULL);
+  g_task_set_source_tag (task, request_save);
+  g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
+  g_task_run_in_thread (task, save_worker);
+}
+
+/* ---- settling: complete, restart, fail, cancel -------------------------------------- */
+
+typedef struct
+{
+  int       dirfd;
+  int       part_fd;
+  char     *name;
+  gboolean  name_fixed;
+  gboolean  overwrite;
+  char     *sha256;
+  char     *json;
+  gsize     json_length;
+  gboolean  part_present;
+  char     *final_name;
+} FinishJob;
+
+static void
+finish_job_free (FinishJob *job)
+{
+  g_free (job->name);
+  g_free (job->sha256);
+  g_free (job->json);
+  g_free (job->final_name);
+  g_free (job);
+}
+
+static gboolean
+verify_sha256 (int          fd,
+               const char  *expected,
+               GError     **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (BUFFER_SIZE);
+  gint64 offset = 0;
+
+  for (;;)
+    {
+      ssize_t n = pread (fd, buf, BUFFER_SIZE, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not read the file to verify it: %s"), g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      g_checksum_update (checksum, buf, n);
+      offset += n;
+    }
+
+  if (g_ascii_strcasecmp (g_checksum_get_string (checksum), expected) != 0)
+    {
+      g_set_error (error, HAUL_ERROR, HAUL_ERROR_CHECKSUM_MISMATCH,
+                   _("SHA-256 mismatch: expected %s, got %s"),
+                   expected, g_checksum_get_string (checksum));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+rename_noreplace (int         dirfd,
+                  const char *from,
+                  const char *to)
+{
+  if (renameat2 (dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno != EINVAL && errno != ENOSYS)
+    return FALSE;
+  /* File systems without RENAME_NOREPLACE: a hard link also refuses to replace. */
+  if (linkat (dirfd, from, dirfd, to, 0) != 0)
+    return FALSE;
+  return unlinkat (dirfd, from, 0) == 0;
+}
+
+/* Flushes, verifies, marks the resume data complete, then renames NAME.part to NAME. A
+ * kill at any step leaves either a resumable pair or the finished file. */
+static void
+finish_worker (GTask        *task,
+               gpointer      source_object,
+               gpointer      task_data,
+               GCancellable *cancellable)
+{
+  FinishJob *job = task_data;
+  g_autofree char *pname = part_name (job->name);
+  g_autofree char *jname = json_name (job->name);
+  g_autoptr(GError) error = NULL;
+
+  if (job->part_present)
+    {
+      if (fdatasync (job->part_fd) != 0)
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Could not flush “%s”: %s"), pname, g_strerror (saved_errno));
+          return;
+        }
+      if (job->sha256 != NULL && !verify_sha256 (job->part_fd, job->sha256, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (!haul_write_file_atomically_at (job->dirfd, jname, job->json, job->json_length,
+                                          TRUE, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (job->name_fixed && job->overwrite)
+        {
+          if (renameat (job->dirfd, pname, job->dirfd, job->name) == 0)
+            job->final_name = g_strdup (job->name);
+        }
+      else
+        {
+          for (guint n = 0; job->final_name == NULL && n < 10000; n++)
+            {
+              g_autofree char *candidate = haul_filename_candidate (job->name, n);
+
+              if (n > 0 && !name_is_free (job->dirfd, candidate))
+                continue;
+              if (rename_noreplace (job->dirfd, pname, candidate))
+                job->final_name = g_steal_pointer (&candidate);
+              else if (errno != EEXIST || job->name_fixed)
+                break;
+            }
+        }
+
+      if (job->final_name == NULL)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EEXIST)
+            g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                                     _("“%s” already exists; the download is kept in “%s”"),
+                                     job->name, pname);
+          else
+            g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                     _("Could not rename “%s”: %s"), pname,
+                                     g_strerror (saved_errno));
+          return;
+        }
+      fsync (job->dirfd);
+    }
+  else
+    job->final_name = g_strdup (job->name);
+
+  unlinkat (job->dirfd, jname, 0);
+  fsync (job->dirfd);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+complete_task (HaulDownload *self,
+               GError       *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  g_clear_handle_id (&self->rate_source, g_source_remove);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
+  self->cancelled_id = 0;
+  clear_fd (&self->part_fd);
+  clear_fd (&self->dirfd);
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+finish_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  FinishJob *job = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      complete_task (self, error);
+      return;
+    }
+  g_free (self->final_name);
+  self->final_name = g_strdup (job->final_name);
+  complete_task (self, NULL);
+}
+
+static void
+start_finish (HaulDownload *self,
+              gboolean      part_present)
+{
+  g_autoptr(GTask) task = NULL;
+  FinishJob *job = g_new0 (FinishJob, 1);
+
+  self->rd->complete = TRUE;
+  for (guint i = 0; i < self->rd->segments->len; i++)
+    segment (self, i)->synced = segment (self, i)->written;
+
+  job->dirfd = self->dirfd;
+  job->part_fd = self->part_fd;
+  job->name = g_strdup (self->rd->filename);
+  job->name_fixed = self->filename_fixed;
+  job->overwrite = self->overwrite;
+  job->sha256 = g_strdup (self->sha256);
+  job->json = haul_resume_data_to_json (self->rd, &job->json_length);
+  job->part_present = part_present;
+
+  task = g_task_new (self, NULL, finish_cb, NULL);
+  g_task_set_source_tag (task, start_finish);
+  g_task_set_task_data (task, job, (GDestroyNotify) finish_job_free);
+  g_task_run_in_thread (task, finish_worker);
+}
+
+static void
+truncate_worker (GTask        *task,
+                 gpointer      source_object,
+                 gpointer      task_data,
+                 GCancellable *cancellable)
+{
+  HaulDownload *self = source_object;
+
+  if (ftruncate (self->part_fd, 0) != 0)
+    {
+      int saved_errno = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not truncate “%s”: %s"), self->filename,
+                               g_strerror (saved_errno));
+      return;
+    }
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+truncate_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  GError *error = NULL;
+
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      self->settling = SETTLE_NONE;
+      settle (self, SETTLE_FAIL, error);
+      return;
+    }
+
+  self->settling = SETTLE_NONE;
+  request_save (self, TRUE);
+  fill_connections (self);
+}
+
+/* Every connection has stopped and every write has landed: act. */
+static void
+maybe_settled (HaulDownload *self)
+{
+  g_autoptr(GTask) task = NULL;
+  GError *error;
+
+  if (self->settling == SETTLE_NONE || self->settling == SETTLE_DONE || self->preparing ||
+      self->conns->len > 0 || self->pending_writes > 0 || self->save_in_flight ||
+      self->task == NULL)
+    return;
+
+  switch (self->settling)
+    {
+    case SETTLE_COMPLETE:
+      self->settling = SETTLE_DONE; /* stays settled: nothing else may start */
+      start_finish (self, TRUE);
+      break;
+
+    case SETTLE_RESTART:
+      {
+        g_autofree char *message = g_strdup_printf (_("%s; starting over from the beginning"),
+                                                    self->restart_reason);
+        notice (self, message);
+        self->restarted = TRUE;
+        self->fruitless = 0;
+        haul_resume_data_reset (self->rd);
+        if (!self->files_ready)
+          {
+            self->settling = SETTLE_NONE;
+            fill_connections (self);
+            break;
+          }
+        task = g_task_new (self, NULL, truncate_cb, NULL);
+        g_task_set_source_tag (task, maybe_settled);
+        g_task_run_in_thread (task, truncate_worker);
+      }
+      break;
+
+    case SETTLE_FAIL:
+    case SETTLE_CANCEL:
+      if (self->files_ready && !self->final_saved)
+        {
+          /* Save the resume data once more, durably; the save comes back here. */
+          self->final_saved = TRUE;
+          request_save (self, TRUE);
+          return;
+        }
+      error = g_steal_pointer (&self->failure);
+      if (error == NULL)
+        error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
+      self->settling = SETTLE_DONE;
+      complete_task (self, error);
+      break;
+
+    case SETTLE_NONE:
+    case SETTLE_DONE:
+    default:
+      break;
+    }
+}
+
+static void
+settle (HaulDownload *self,
+        SettleAction  action,
+        GError       *error)
+{
+  if (self->settling == SETTLE_DONE)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (self->settling != SETTLE_NONE)
+    {
+      /* A failure or a cancel outranks a restart or completion already under way. */
+      if ((action == SETTLE_FAIL || action == SETTLE_CANCEL) &&
+          (self->settling == SETTLE_RESTART || self->settling == SETTLE_COMPLETE))
+        {
+          self->settling = action;
+          g_clear_error (&self->failure);
+          self->failure = error;
+        }
+      else if (error != NULL)
+        g_error_free (error);
+      return;
+    }
+
+  self->settling = action;
+  if (action == SETTLE_RESTART)
+    {
+      g_free (self->restart_reason);
+      self->restart_reason = g_strdup (error->message);
+      g_error_free (error);
+    }
+  else
+    {
+      g_clear_error (&self->failure);
+      self->failure = error;
+    }
+
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+
+  for (guint i = self->conns->len; i > 0; i--)
+    {
+      Conn *conn = g_ptr_array_index (self->conns, i - 1);
+
+      conn->stopping = TRUE;
+      g_cancellable_cancel (conn->cancellable);
+    }
+  /* Connections not waiting on an operation stop now; the others from their callback. */
+  for (guint i = self->conns->len; i > 0; i--)
+    {
+      Conn *conn;
+
+      if (i > self->conns->len)
+        continue;
+      conn = g_ptr_array_index (self->conns, i - 1);
+      if (!conn->busy)
+        conn_stop (conn);
+    }
+
+  maybe_settled (self);
+}
+
+/* ---- preparation -------------------------------------------------------------------- */
+
+typedef struct
+{
+  char            *directory;
+  char            *name;
+  char            *uri;
+  gboolean         overwrite;
+  int              dirfd;
+  int              part_fd;
+  HaulResumeData  *rd;
+  gboolean         already_complete;
+  gboolean         finish_only;
+} Prepare;
+
+static void
+prepare_free (Prepare *prep)
+{
+  g_free (prep->directory);
+  g_free (prep->name);
+  g_free (prep->uri);
+  if (prep->dirfd >= 0)
+    close (prep->dirfd);
+  if (prep->part_fd >= 0)
+    close (prep->part_fd);
+  g_clear_pointer (&prep->rd, haul_resume_data_free);
+  g_free (prep);
+}
+
+static HaulResumeData *
+load_resume_data_at (int          dirfd,
+                     const char  *name,
+                     gboolean    *present,
+                     GError     **error)
+{
+  g_auto(HaulFd) fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+
+  *present = FALSE;
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        return NULL;
+      *present = TRUE;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s", g_strerror (saved_errno));
+      return NULL;
+    }
+  *present = TRUE;
+
+  buf = g_malloc (MAX_RESUME_DATA_SIZE + 1);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + len, MAX_RESUME_DATA_SIZE + 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "%s", g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += n;
+      if (len > MAX_RESUME_DATA_SIZE)
+        {
+          g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED, "Resume data is too large");
+          return NULL;
+        }
+    }
+
+  return haul_resume_data_new_from_json (buf, len, error);
+}
+
+/* Finds the resume data of an earlier run for the same URL, for a download whose name is
+ * not fixed: that is how running the same command again resumes. */
+static char *
+find_name_for_uri (int         dirfd,
+                   const char *uri)
+{
+  g_auto(HaulFd) fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  DIR *dir;
+  struct dirent *entry;
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    return NULL;
+  g_steal_fd (&fd);
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (g_str_has_suffix (entry->d_name, ".part.json") && entry->d_name[0] != '.')
+        g_ptr_array_add (names, g_strdup (entry->d_name));
+    }
+  closedir (dir);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *jname = g_ptr_array_index (names, i);
+      g_autoptr(HaulResumeData) rd = NULL;
+      gboolean present;
+      g_autofree char *expected = NULL;
+
+      rd = load_resume_data_at (dirfd, jname, &present, NULL);
+      if (rd == NULL || rd->filename == NULL || g_strcmp0 (rd->uri, uri) != 0)
+        continue;
+      expected = json_name (rd->filename);
+      if (g_str_equal (expected, jname))
+        return g_strdup (rd->filename);
+    }
+  return NULL;
+}
+
+static void
+prepare_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
+{
+  Prepare *prep = task_data;
+  g_autofree char *pname = NULL;
+  g_autofree char *jname = NULL;
+  g_autoptr(GError) json_error = NULL;
+  gboolean json_present;
+  gboolean part_present;
+  gboolean final_present;
+  struct stat st;
+
+  prep->dirfd = open (prep->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (prep->dirfd < 0)
+    {
+      int saved_errno = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Cannot use the directory “%s”: %s"), prep->directory,
+                               g_strerror (saved_errno));
+      return;
+    }
+
+  if (prep->name == NULL)
+    {
+      prep->name = find_name_for_uri (prep->dirfd, prep->uri);
+      if (prep->name == NULL)
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+
+  pname = part_name (prep->name);
+  jname = json_name (prep->name);
+  prep->rd = load_resume_data_at (prep->dirfd, jname, &json_present, &json_error);
+
+  part_present = fstatat (prep->dirfd, pname, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (part_present && !S_ISREG (st.st_mode))
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                               _("“%s” exists and is not a regular file; it was left untouched"),
+                               pname);
+      return;
+    }
+  final_present = fstatat (prep->dirfd, prep->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+  if (prep->rd == NULL && part_present)
+    {
+      if (!prep->overwrite)
+        {
+          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                                   json_present ?
+                                   _("“%s” exists but its resume data is damaged (%s); it was left untouched. Run again with --overwrite to start over") :
+                                   _("“%s” exists but has no resume data%s; it was left untouched. Run again with --overwrite to start over"),
+                                   pname, json_error != NULL ? json_error->message : "");
+          return;
+        }
+      unlinkat (prep->dirfd, pname, 0);
+      part_present = FALSE;
+    }
+
+  if (prep->rd != NULL && prep->rd->complete && !part_present && final_present)
+    {
+      /* A kill between the final rename and the removal of the resume data. */
+      unlinkat (prep->dirfd, jname, 0);
+      prep->already_complete = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (prep->rd != NULL && !part_present)
+    g_clear_pointer (&prep->rd, haul_resume_data_free);
+  if (prep->rd == NULL && json_present)
+    unlinkat (prep->dirfd, jname, 0);
+
+  if (final_present && !prep->overwrite && prep->rd == NULL)
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                               _("“%s” already exists; use --overwrite to replace it"),
+                               prep->name);
+      return;
+    }
+
+  if (prep->rd != NULL)
+    {
+      gint64 keep;
+
+      prep->part_fd = openat (prep->dirfd, pname, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      if (prep->part_fd < 0 || fstat (prep->part_fd, &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Cannot open “%s”: %s"), pname, g_strerror (saved_errno));
+          return;
+        }
+
+      keep = haul_resume_data_apply_boot_rule (prep->rd, haul_get_boot_id (), st.st_size);
+      if (st.st_size > keep && ftruncate (prep->part_fd, keep) != 0)
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Could not truncate “%s”: %s"), pname,
+                                   g_strerror (saved_errno));
+          return;
+        }
+      prep->finish_only = prep->rd->complete;
+      g_free (prep->rd->boot_id);
+      prep->rd->boot_id = g_strdup (haul_get_boot_id ());
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
+
+static gboolean
+update_rate_cb (gpointer user_data)
+{
+  HaulDownload *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  guint64 bytes = haul_download_get_bytes_received (self);
+  double instant;
+
+  if (self->rate_last_us > 0 && now > self->rate_last_us && bytes >= self->rate_last_bytes)
+    {
+      instant = (double) (bytes - self->rate_last_bytes) * 1e6 / (double) (now - self->rate_last_us);
+      self->rate = self->rate == 0 ? (guint64) instant
+                                   : (guint64) (0.7 * (double) self->rate + 0.3 * instant);
+    }
+  self->rate_last_us = now;
+  self->rate_last_bytes = bytes;
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+prepare_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+  Prepare *prep = g_task_get_task_data (G_TASK (result));
+  GError *error = NULL;
+
+  self->preparing = FALSE;
+  if (!g_task_propagate_boolean (G_TASK (result), &error))
+    {
+      self->settling = SETTLE_DONE;
+      complete_task (self, error);
+      return;
+    }
+
+  self->dirfd = g_steal_fd (&prep->dirfd);
+
+  if (prep->already_complete)
+    {
+      g_free (self->final_name);
+      self->final_name = g_strdup (prep->name);
+      g_free (self->filename);
+      self->filename = g_strdup (prep->name);
+      notice (self, _("The file was already downloaded"));
+      self->settling = SETTLE_DONE;
+      complete_task (self, NULL);
+      return;
+    }
+
+  if (prep->rd != NULL)
+    {
+      HaulResumeData *rd = g_steal_pointer (&prep->rd);
+
+      /* The command line wins over what an earlier run asked for. */
+      g_free (rd->uri);
+      rd->uri = g_strdup (self->uri);
+      if (self->sha256 != NULL)
+        {
+          g_free (rd->sha256);
+          rd->sha256 = g_strdup (self->sha256);
+        }
+      rd->max_segments = self->max_segments;
+      g_strfreev (rd->headers);
+      rd->headers = g_strdupv (self->headers);
+
+      haul_resume_data_free (self->rd);
+      self->rd = rd;
+      self->part_fd = g_steal_fd (&prep->part_fd);
+      self->files_ready = TRUE;
+      self->filename_fixed = TRUE;
+      self->resumed_from = haul_resume_data_get_written (rd);
+      g_free (self->filename);
+      self->filename = g_strdup (rd->filename);
+    }
+  else if (prep->name != NULL)
+    {
+      g_free (self->rd->filename);
+      self->rd->filename = g_strdup (prep->name);
+    }
+
+  self->rate_source = g_timeout_add (500, update_rate_cb, self);
+
+  if (self->settling != SETTLE_NONE)
+    {
+      /* Cancelled while preparing. */
+      maybe_settled (self);
+      return;
+    }
+
+  if (prep->finish_only)
+    {
+      self->settling = SETTLE_DONE;
+      start_finish (self, TRUE);
+      return;
+    }
+
+  fill_connections (self);
+}
+
+static gboolean
+cancel_idle_cb (gpointer user_data)
+{
+  g_autoptr(HaulDownload) self = user_data;
+
+  if (self->task != NULL && self->settling != SETTLE_DONE)
+    settle (self, SETTLE_CANCEL, NULL);
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_task_cancelled_cb (GCancellable *cancellable,
+                      gpointer      user_data)
+{
+  HaulDownload *self = user_data;
+
+  /* This may run in another thread, or inside g_cancellable_connect(), where the task
+   * cannot be completed (disconnecting from there would deadlock): defer to an idle. */
+  g_idle_add (cancel_idle_cb, g_object_ref (self));
+}
+
+/**
+ * haul_download_run_async:
+ * @self: a download
+ * @cancellable: (nullable): cancel to pause: resume data is saved before the task returns
+ * @callback: called when the download completed, failed, or was cancelled
+ * @user_data: data for @callback
+ *
+ * Runs the download to the end. Transient failures are retried inside the operation; it
+ * completes only when the file is in place, when a permanent error happened, when the
+ * retries ran out, or when @cancellable was cancelled. Cancel it from the main context.
+ */
+void
+haul_download_run_async (HaulDownload        *self,
+                         GCancellable        *cancellable,
+                         GAsyncReadyCallback  callback,
+                         gpointer             user_data)
+{
+  g_autoptr(GTask) task = NULL;
+  Prepare *prep;
+
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_return_if_fail (self->task == NULL);
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haul_download_run_async);
+  g_task_set_check_cancellable (task, FALSE);
+  self->task = g_object_ref (task);
+
+  if (self->session == NULL)
+    self->session = haul_session_new ();
+
+  self->rd = haul_resume_data_new ();
+  self->rd->uri = g_strdup (self->uri);
+  self->rd->filename = g_strdup (self->filename);
+  self->rd->boot_id = g_strdup (haul_get_boot_id ());
+  self->rd->created_at = g_get_real_time () / G_USEC_PER_SEC;
+  self->rd->sha256 = g_strdup (self->sha256);
+  self->rd->max_segments = self->max_segments;
+  self->rd->headers = g_strdupv (self->headers);
+
+  if (cancellable != NULL)
+    self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled_cb),
+                                                self, NULL);
+
+  prep = g_new0 (Prepare, 1);
+  prep->directory = g_strdup (self->directory);
+  prep->name = g_strdup (self->filename_fixed ? self->filename : NULL);
+  prep->uri = g_strdup (self->uri);
+  prep->overwrite = self->overwrite;
+  prep->dirfd = -1;
+  prep->part_fd = -1;
+  self->preparing = TRUE;
+
+  {
+    g_autoptr(GTask) prep_task = g_task_new (self, NULL, prepare_cb, NULL);
+
+    g_task_set_source_tag (prep_task, haul_download_run_async);
+    g_task_set_task_data (prep_task, prep, (GDestroyNotify) prepare_free);
+    g_task_run_in_thread (prep_task, prepare_worker);
+  }
+}
+
+gboolean
+haul_download_run_finish (HaulDownload  *self,
+                          GAsyncResult  *result,
+                          GError       **error)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+/* ---- object ------------------------------------------------------------------------- */
+
+static void
+haul_download_dispose (GObject *object)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+
+  g_clear_handle_id (&self->rate_source, g_source_remove);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+
+  G_OBJECT_CLASS (haul_download_parent_class)->dispose (object);
+}
+
+static void
+haul_download_finalize (GObject *object)
+{
+  HaulDownload *self = HAUL_DOWNLOAD (object);
+
+  g_free (self->uri);
+  g_free (self->directory);
+  g_free (self->filename);
+  g_strfreev (self->headers);
+  g_free (self->sha256);
+  g_free (self->restart_reason);
+  g_free (self->final_name);
+  g_clear_error (&self->failure);
+  g_clear_pointer (&self->rd, haul_resume_data_free);
+  g_clear_pointer (&self->conns, g_ptr_array_unref);
+  if (self->part_fd >= 0)
+    close (self->part_fd);
+  if (self->dirfd >= 0)
+    close (self->dirfd);
+
+  G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
+}
+
+static void
+haul_download_class_init (HaulDownloadClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haul_download_dispose;
+  object_class->finalize = haul_download_finalize;
+
+  /**
+   * HaulDownload::notice:
+   * @self: the download
+   * @message: a sentence for a person
+   *
+   * Emitted when something worth telling happened that is not an error: a retry is
+   * scheduled, the download starts over, or it was already complete.
+   */
+  signals[NOTICE] = g_signal_new ("notice",
+                                  G_TYPE_FROM_CLASS (klass),
+                                  G_SIGNAL_RUN_LAST,
+                                  0, NULL, NULL, NULL,
+                                  G_TYPE_NONE, 1, G_TYPE_STRING);
+}
+
+static void
+haul_download_init (HaulDownload *self)
+{
+  self->max_segments = 4;
+  self->retries = 10;
+  self->stall_timeout_ms = 30 * 1000;
+  self->retry_base_ms = 1000;
+  self->dirfd = -1;
+  self->part_fd = -1;
+  self->conns = g_ptr_array_new_with_free_func ((GDestroyNotify) conn_free);
+}
+
+/**
+ * haul_session_new:
+ *
+ * Returns: (transfer full): a session set up as downloads need it: no automatic content
+ *   decoding (byte offsets must be offsets into the file), enough connections per host
+ *   for segments, and no I/O timeout (stalls are detected per connection).
+ */
+SoupSession *
+haul_session_new (void)
+{
+  SoupSession *session;
+
+  session = soup_session_new_with_options ("user-agent", "Haul/" PACKAGE_VERSION,
+                                           "max-conns", 256,
+                                           "max-conns-per-host", 2 * HAUL_MAX_SEGMENTS,
+                                           "timeout", 0,
+                                           "idle-timeout", 60,
+                                           NULL);
+  soup_session_remove_feature_by_type (session, SOUP_TYPE_CONTENT_DECODER);
+  return session;
+}
+
+/**
+ * haul_download_new:
+ * @uri: an http or https URL
+ * @directory: the absolute path of an existing directory
+ * @filename: (nullable): the name to save as, or %NULL to take the server's
+ *
+ * Returns: (transfer full): a new download
+ */
+HaulDownload *
+haul_download_new (const char *uri,
+                   const char *directory,
+                   const char *filename)
+{
+  HaulDownload *self;
+
+  g_return_val_if_fail (uri != NULL, NULL);
+  g_return_val_if_fail (directory != NULL, NULL);
+
+  self = g_object_new (HAUL_TYPE_DOWNLOAD, NULL);
+  self->uri = g_strdup (uri);
+  self->directory = g_strdup (directory);
+  self->filename = g_strdup (filename);
+  self->filename_fixed = filename != NULL;
+  return self;
+}
+
+void
+haul_download_set_session (HaulDownload *self,
+                           SoupSession  *session)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_set_object (&self->session, session);
+}
+
+/**
+ * haul_download_validate_header:
+ * @header: "Name: value"
+ * @error: return location for a #GError
+ *
+ * Refuses malformed headers and the ones the engine manages itself (Range, If-Range,
+ * Accept-Encoding, Host and the framing headers).
+ *
+ * Returns: %TRUE if @header may be sent with the requests
+ */
+gboolean
+haul_download_validate_header (const char  *header,
+                               GError     **error)
+{
+  static const char * const reserved[] = {
+    "range", "if-range", "accept-encoding", "host", "content-length", "transfer-encoding",
+    "connection", "te", "upgrade", "trailer", NULL
+  };
+  const char *colon = header != NULL ? strchr (header, ':') : NULL;
+  g_autofree char *name = NULL;
+
+  if (colon == NULL || colon == header)
+    {
+      g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a header of the form “Name: value”"), header ? header : "");
+      return FALSE;
+    }
+  name = g_ascii_strdown (header, colon - header);
+  for (const char *p = name; *p != '\0'; p++)
+    {
+      if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
+        {
+          g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                       _("“%s” is not a valid header name"), name);
+          return FALSE;
+        }
+    }
+  for (const char *p = colon + 1; *p != '\0'; p++)
+    {
+      if ((guchar) *p < 0x20 && *p != '\t')
+        {
+          g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                       _("The value of header “%s” contains a control character"), name);
+          return FALSE;
+        }
+    }
+  if (g_strv_contains (reserved, name))
+    {
+      g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                   _("Haul sets the header “%s” itself"), name);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+void
+haul_download_set_headers (HaulDownload       *self,
+                           const char * const *headers)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_strfreev (self->headers);
+  self->headers = g_strdupv ((char **) headers);
+}
+
+void
+haul_download_set_sha256 (HaulDownload *self,
+                          const char   *sha256)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_free (self->sha256);
+  self->sha256 = g_ascii_strdown (sha256, -1);
+}
+
+void
+haul_download_set_max_segments (HaulDownload *self,
+                                guint         segments)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_return_if_fail (segments >= 1 && segments <= HAUL_MAX_SEGMENTS);
+  self->max_segments = segments;
+}
+
+void
+haul_download_set_retries (HaulDownload *self,
+                           guint         retries)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->retries = retries;
+}
+
+void
+haul_download_set_overwrite (HaulDownload *self,
+                             gboolean      overwrite)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->overwrite = !!overwrite;
+}
+
+void
+haul_download_set_rate_limiter (HaulDownload    *self,
+                                HaulRateLimiter *limiter)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+  if (limiter != NULL)
+    self->limiter = haul_rate_limiter_ref (limiter);
+}
+
+void
+haul_download_set_stall_timeout (HaulDownload *self,
+                                 guint         milliseconds)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_return_if_fail (milliseconds > 0);
+  self->stall_timeout_ms = milliseconds;
+}
+
+void
+haul_download_set_retry_base (HaulDownload *self,
+                              guint         milliseconds)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_return_if_fail (milliseconds > 0);
+  self->retry_base_ms = milliseconds;
+}
+
+const char *
+haul_download_get_uri (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  return self->uri;
+}
+
+const char *
+haul_download_get_effective_uri (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  if (self->rd != NULL && self->rd->effective_uri != NULL)
+    return self->rd->effective_uri;
+  return self->uri;
+}
+
+/**
+ * haul_download_get_filename:
+ * @self: a download
+ *
+ * Returns: (nullable): the name of the file once known: the final one after completion
+ */
+const char *
+haul_download_get_filename (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  return self->final_name != NULL ? self->final_name : self->filename;
+}
+
+char *
+haul_download_get_path (HaulDownload *self)
+{
+  const char *name = haul_download_get_filename (self);
+
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), NULL);
+  return name != NULL ? g_build_filename (self->directory, name, NULL) : NULL;
+}
+
+guint64
+haul_download_get_bytes_received (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  if (self->rd == NULL)
+    return 0;
+  return (guint64) (haul_resume_data_get_written (self->rd) + self->buffered);
+}
+
+guint64
+haul_download_get_bytes_total (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->rd != NULL && self->rd->total > 0 ? (guint64) self->rd->total : 0;
+}
+
+guint64
+haul_download_get_resumed_from (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->resumed_from;
+}
+
+guint64
+haul_download_get_rate (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->rate;
+}
+
+guint
+haul_download_get_n_connections (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->conns->len;
+}
+
+gboolean
+haul_download_get_resumable (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
+  return self->rd != NULL && haul_resume_data_is_resumable (self->rd);
+}
+
+gboolean
+haul_download_get_restarted (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
+  return self->restarted;
+}

@@ -1,0 +1,62 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+#include "haul-types.h"
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_DOWNLOAD (haul_download_get_type ())
+
+G_DECLARE_FINAL_TYPE (HaulDownload, haul_download, HAUL, DOWNLOAD, GObject)
+
+/* Files at least this large are split into segments when the server accepts ranges. */
+#define HAUL_SEGMENT_THRESHOLD (16 * 1024 * 1024)
+#define HAUL_MAX_SEGMENTS      16
+
+HaulDownload *haul_download_new                  (const char       *uri,
+                                                  const char       *directory,
+                                                  const char       *filename);
+SoupSession  *haul_session_new                   (void);
+void          haul_download_set_session          (HaulDownload     *self,
+                                                  SoupSession      *session);
+void          haul_download_set_headers          (HaulDownload     *self,
+                                                  const char * const *headers);
+void          haul_download_set_sha256           (HaulDownload     *self,
+                                                  const char       *sha256);
+void          haul_download_set_max_segments     (HaulDownload     *self,
+                                                  guint             segments);
+void          haul_download_set_retries          (HaulDownload     *self,
+                                                  guint             retries);
+void          haul_download_set_overwrite        (HaulDownload     *self,
+                                                  gboolean          overwrite);
+void          haul_download_set_rate_limiter     (HaulDownload     *self,
+                                                  HaulRateLimiter  *limiter);
+void          haul_download_set_stall_timeout    (HaulDownload     *self,
+                                                  guint             milliseconds);
+void          haul_download_set_retry_base       (HaulDownload     *self,
+                                                  guint             milliseconds);
+void          haul_download_run_async            (HaulDownload     *self,
+                                                  GCancellable     *cancellable,
+                                                  GAsyncReadyCallback callback,
+                                                  gpointer          user_data);
+gboolean      haul_download_run_finish           (HaulDownload     *self,
+                                                  GAsyncResult     *result,
+                                                  GError          **error);
+const char   *haul_download_get_uri              (HaulDownload     *self);
+const char   *haul_download_get_effective_uri    (HaulDownload     *self);
+const char   *haul_download_get_filename         (HaulDownload     *self);
+char         *haul_download_get_path             (HaulDownload     *self);
+guint64       haul_download_get_bytes_received   (HaulDownload     *self);
+guint64       haul_download_get_bytes_total      (HaulDownload     *self);
+guint64       haul_download_get_resumed_from     (HaulDownload     *self);
+guint64       haul_download_get_rate             (HaulDownload     *self);
+guint         haul_download_get_n_connections    (HaulDownload     *self);
+gboolean      haul_download_get_resumable        (HaulDownload     *self);
+gboolean      haul_download_get_restarted        (HaulDownload     *self);
+gboolean      haul_download_validate_header      (const char       *header,
+                                                  GError          **error);
+
+G_END_DECLS
