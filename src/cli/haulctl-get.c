@@ -355,9 +355,10 @@ _haulctl_get (int    argc,
 
   if (output != NULL)
     {
-      g_autofree char *absolute = g_canonicalize_filename (output, cwd);
-      g_autofree char *base = g_path_get_basename (absolute);
+      /* Check the name as written: canonicalizing would turn "dir/.." into "dir"'s parent. */
+      g_autofree char *base = g_path_get_basename (output);
       g_autofree char *safe = haul_filename_sanitize (base);
+      g_autofree char *absolute = g_canonicalize_filename (output, cwd);
 
       if (g_str_has_suffix (output, "/") || safe == NULL || !g_str_equal (safe, base))
         {

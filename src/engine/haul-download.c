@@ -66,6 +66,7 @@ typedef struct
   gboolean       writing;
   gboolean       read_done;
   gboolean       stalled;
+  gboolean       probed;
   gboolean       stopping;
   gboolean       waiting_for_write;
   guint          stall_source;
@@ -107,6 +108,7 @@ struct _HaulDownload
   char            *restart_reason;
   guint            fruitless;
   guint            retry_source;
+  guint            reap_source;
   guint            rate_source;
   guint64          rate;
   guint64          rate_last_bytes;
@@ -502,11 +504,36 @@ conn_flush (Conn *conn)
 
 /* ---- reading ------------------------------------------------------------------------ */
 
+/* The connection has read all it will: release it once its last write has landed. */
+static void
+conn_finish_reading (Conn *conn)
+{
+  conn->read_done = TRUE;
+  g_clear_handle_id (&conn->stall_source, g_source_remove);
+  g_clear_object (&conn->stream);
+  conn_flush (conn);
+  if (!conn->writing)
+    conn_release (conn);
+}
+
 static void
 conn_body_done (Conn *conn)
 {
   HaulDownload *self = conn->self;
   HaulSegment *seg = segment (self, conn->seg);
+
+  if (seg->end < 0 && !conn->probed && conn->read_pos > 0 && self->rd->accept_ranges &&
+      !self->ranges_broken && haul_resume_data_is_resumable (self->rd))
+    {
+      /* A body of unknown length ended. libsoup reports a chunked body cut between two
+       * chunks as a clean end, so prove it: asking for what follows gets a 416 only if
+       * nothing does. */
+      conn->probed = TRUE;
+      g_clear_object (&conn->stream);
+      conn_flush (conn);
+      conn_send (conn);
+      return;
+    }
 
   if (seg->end < 0)
     {
@@ -524,12 +551,7 @@ conn_body_done (Conn *conn)
       return;
     }
 
-  conn->read_done = TRUE;
-  g_clear_handle_id (&conn->stall_source, g_source_remove);
-  g_clear_object (&conn->stream);
-  conn_flush (conn);
-  if (!conn->writing)
-    conn_release (conn);
+  conn_finish_reading (conn);
 }
 
 static void
@@ -841,7 +863,8 @@ start_body (Conn *conn)
   PrepareFiles *pf;
   g_autoptr(GTask) task = NULL;
 
-  conn->buf_start = conn->read_pos;
+  /* Bytes of an earlier response may still wait in the buffer. */
+  conn->buf_start = conn->read_pos - (gint64) conn->filled;
   if (conn->bufs[0] == NULL)
     {
       conn->bufs[0] = g_malloc (conn->buf_size);
@@ -952,9 +975,7 @@ conn_handle_response (Conn *conn)
         {
           seg->end = total;
           self->rd->total = total;
-          conn->read_done = TRUE;
-          g_clear_handle_id (&conn->stall_source, g_source_remove);
-          conn_release (conn);
+          conn_finish_reading (conn);
           return;
         }
       settle (self, SETTLE_RESTART,
@@ -1701,6 +1722,25 @@ maybe_settled (HaulDownload *self)
     }
 }
 
+static gboolean
+reap_idle_cb (gpointer user_data)
+{
+  HaulDownload *self = user_data;
+  g_autoptr(GPtrArray) idle = g_ptr_array_new ();
+
+  self->reap_source = 0;
+  for (guint i = 0; i < self->conns->len; i++)
+    {
+      Conn *conn = g_ptr_array_index (self->conns, i);
+
+      if (!conn->busy && !conn->writing)
+        g_ptr_array_add (idle, conn);
+    }
+  for (guint i = 0; i < idle->len; i++)
+    conn_stop (g_ptr_array_index (idle, i));
+  return G_SOURCE_REMOVE;
+}
+
 static void
 settle (HaulDownload *self,
         SettleAction  action,
@@ -1748,17 +1788,10 @@ settle (HaulDownload *self,
       conn->stopping = TRUE;
       g_cancellable_cancel (conn->cancellable);
     }
-  /* Connections not waiting on an operation stop now; the others from their callback. */
-  for (guint i = self->conns->len; i > 0; i--)
-    {
-      Conn *conn;
-
-      if (i > self->conns->len)
-        continue;
-      conn = g_ptr_array_index (self->conns, i - 1);
-      if (!conn->busy)
-        conn_stop (conn);
-    }
+  /* Connections waiting on an operation stop from its callback; the others (waiting for
+   * the rate limiter) from an idle, never from here: a caller may be inside one. */
+  if (self->reap_source == 0)
+    self->reap_source = g_idle_add (reap_idle_cb, self);
 
   maybe_settled (self);
 }
@@ -2201,6 +2234,7 @@ haul_download_dispose (GObject *object)
 
   g_clear_handle_id (&self->rate_source, g_source_remove);
   g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_clear_handle_id (&self->reap_source, g_source_remove);
   g_clear_object (&self->session);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
 
