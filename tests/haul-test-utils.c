@@ -622,6 +622,8 @@ haul_test_wait_subprocess (GSubprocess *proc)
   Communicate c = { 0 };
 
   wait_communicate (proc, &c);
+  if (c.err != NULL && *c.err != '\0')
+    g_test_message ("stderr: %s", c.err);
   g_free (c.out);
   g_free (c.err);
 }

@@ -704,16 +704,31 @@ validators_match (HaulDownload       *self,
   return TRUE;
 }
 
-static void
+/* A plain GET was answered with the whole file. Returns %FALSE if that answer contradicts
+ * what the download already relies on, and it must start over. */
+static gboolean
 record_first_response (HaulDownload       *self,
                        Conn               *conn,
                        SoupMessageHeaders *headers)
 {
   HaulResumeData *rd = self->rd;
   const char *accept_ranges = soup_message_headers_get_one (headers, "Accept-Ranges");
-  goffset length = soup_message_headers_get_content_length (headers);
-  HaulSegment *seg = segment (self, 0);
+  gint64 total = -1;
   g_autofree char *effective = g_uri_to_string (conn->uri);
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    total = soup_message_headers_get_content_length (headers);
+
+  g_free (rd->effective_uri);
+  rd->effective_uri = g_steal_pointer (&effective);
+
+  if (!is_single_stream (self))
+    {
+      /* The segments were laid out (from resume data) while this request was on its way:
+       * the answer must be the same file, and this connection reads segment 0 only. */
+      conn->body_end = total;
+      return total == rd->total && validators_match (self, headers);
+    }
 
   g_free (rd->etag);
   rd->etag = g_strdup (soup_message_headers_get_one (headers, "ETag"));
@@ -722,15 +737,10 @@ record_first_response (HaulDownload       *self,
   g_free (rd->last_modified);
   rd->last_modified = g_strdup (soup_message_headers_get_one (headers, "Last-Modified"));
   rd->accept_ranges = accept_ranges != NULL && g_ascii_strcasecmp (accept_ranges, "bytes") == 0;
-  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
-    rd->total = length;
-  else
-    rd->total = -1;
-  g_free (rd->effective_uri);
-  rd->effective_uri = g_steal_pointer (&effective);
-
-  seg->end = rd->total;
-  conn->body_end = rd->total;
+  rd->total = total;
+  segment (self, 0)->end = total;
+  conn->body_end = total;
+  return TRUE;
 }
 
 typedef struct
@@ -925,7 +935,13 @@ conn_handle_response (Conn *conn)
           conn_stop (conn);
           return;
         }
-      record_first_response (self, conn, headers);
+      if (!record_first_response (self, conn, headers))
+        {
+          settle (self, SETTLE_RESTART,
+                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED, _("The file changed on the server")));
+          conn_stop (conn);
+          return;
+        }
       if (self->files_ready)
         request_save (self, TRUE);
       start_body (conn);
