@@ -928,10 +928,15 @@ conn_handle_response (Conn *conn)
     {
       if (!conn->fresh)
         {
-          self->ranges_broken = TRUE;
+          /* With If-Range, a 200 means the file changed; with the same validators, that
+           * the server ignores ranges, which this run then stops asking for. */
+          gboolean changed = !validators_match (self, headers);
+
+          self->ranges_broken = !changed;
           settle (self, SETTLE_RESTART,
-                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
-                               _("The server sent the whole file instead of the missing part")));
+                  g_error_new_literal (HAUL_ERROR, HAUL_ERROR_FAILED,
+                                       changed ? _("The file changed on the server")
+                                               : _("The server ignored the range request")));
           conn_stop (conn);
           return;
         }
