@@ -61,7 +61,7 @@ case "$cmd" in
   test-asan)
     install_deps
     configure _build-asan -Db_sanitize=address,undefined -Db_lundef=false
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 \
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
     LSAN_OPTIONS="suppressions=$top/tests/lsan.supp" \
       timeout 2400 meson test -C _build-asan --print-errorlogs --no-rebuild --timeout-multiplier 3

@@ -23,6 +23,7 @@ typedef struct
   HaulTestRun     run;
   JsonObject     *result;
   JsonParser     *parser;
+  GPtrArray      *paths;
 } Fixture;
 
 static void
@@ -34,6 +35,7 @@ fixture_setup (Fixture       *f,
 
   f->server = haul_test_server_new (GPOINTER_TO_INT (data));
   f->dir = haul_test_make_tempdir (name);
+  f->paths = g_ptr_array_new_with_free_func (g_free);
 }
 
 static void
@@ -51,6 +53,7 @@ fixture_teardown (Fixture       *f,
   g_free (f->dir);
   haul_test_run_clear (&f->run);
   g_clear_object (&f->parser);
+  g_ptr_array_unref (f->paths);
   haul_test_server_free (f->server);
 }
 
@@ -105,6 +108,17 @@ in_dir (Fixture    *f,
         const char *name)
 {
   return g_build_filename (f->dir, name, NULL);
+}
+
+/* A path in the download directory that lives as long as the fixture. */
+static const char *
+owned_path (Fixture    *f,
+            const char *name)
+{
+  char *path = in_dir (f, name);
+
+  g_ptr_array_add (f->paths, path);
+  return path;
 }
 
 static void
@@ -269,7 +283,7 @@ test_416_complete (Fixture       *f,
   g_autofree char *uri = haul_test_server_uri (f->server, "/c.bin?size=307200");
 
   make_partial (f, "c.bin", uri, expected, 300 * KiB);
-  g_assert_cmpint (get (f, "/c.bin?size=307200", "-o", in_dir (f, "c.bin"), NULL), ==, 0);
+  g_assert_cmpint (get (f, "/c.bin?size=307200", "-o", owned_path (f, "c.bin"), NULL), ==, 0);
   assert_saved (f, "c.bin", expected);
   g_assert_cmpuint (n_requests (f), ==, 1);
   g_assert_cmpstr (request (f, 0)->range, ==, "bytes=307200-");
@@ -285,7 +299,7 @@ test_416_incomplete (Fixture       *f,
   g_autofree char *uri = haul_test_server_uri (f->server, "/i.bin?size=307200&force416=1");
 
   make_partial (f, "i.bin", uri, expected, 100 * KiB);
-  g_assert_cmpint (get (f, "/i.bin?size=307200&force416=1", "-o", in_dir (f, "i.bin"), NULL), ==, 0);
+  g_assert_cmpint (get (f, "/i.bin?size=307200&force416=1", "-o", owned_path (f, "i.bin"), NULL), ==, 0);
   assert_saved (f, "i.bin", expected);
   g_assert_true (result_bool (f, "restarted"));
 }
@@ -462,13 +476,15 @@ static void
 test_https_self_signed (Fixture       *f,
                         gconstpointer  data)
 {
-  g_assert_cmpint (get (f, "/secret.bin", NULL), ==, 1);
+  /* A slow handshake (sanitizers) must not pass for a stall: give it the real 30 s. */
+  g_assert_cmpint (get (f, "/secret.bin", "--stall-timeout-ms=30000", NULL), ==, 1);
   g_assert_cmpuint (n_requests (f), ==, 0);
   g_assert_nonnull (f->run.err);
   g_test_message ("%s", f->run.err);
   assert_absent (f, "secret.bin");
   assert_absent (f, "secret.bin.part");
   g_assert_false (strstr (f->run.err, "retrying") != NULL);
+  g_assert_nonnull (strstr (f->run.err, "TLS"));
 }
 
 static void
@@ -530,7 +546,7 @@ test_symlink_destination (Fixture       *f,
   /* A symlink where the .part would go is not followed. */
   g_assert_true (g_file_set_contents (victim, "keep", -1, NULL));
   g_assert_cmpint (symlink (victim, link), ==, 0);
-  g_assert_cmpint (get (f, "/link.bin", "-o", in_dir (f, "link.bin"), NULL), ==, 1);
+  g_assert_cmpint (get (f, "/link.bin", "-o", owned_path (f, "link.bin"), NULL), ==, 1);
   g_assert_true (g_file_get_contents (victim, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "keep");
   g_assert_true (g_file_test (link, G_FILE_TEST_IS_SYMLINK));
@@ -547,21 +563,21 @@ test_untrusted_part (Fixture       *f,
 
   /* A .part without resume data is not ours to append to or to truncate. */
   g_assert_true (g_file_set_contents (part, "someone else's", -1, NULL));
-  g_assert_cmpint (get (f, "/u.bin", "-o", in_dir (f, "u.bin"), NULL), ==, 1);
+  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), NULL), ==, 1);
   g_assert_nonnull (strstr (f->run.err, "--overwrite"));
   g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "someone else's");
 
   /* Nor with damaged resume data. */
   g_assert_true (g_file_set_contents (json, "{\"version\": 1, \"uri\": tru", -1, NULL));
-  g_assert_cmpint (get (f, "/u.bin", "-o", in_dir (f, "u.bin"), NULL), ==, 1);
+  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), NULL), ==, 1);
   g_assert_nonnull (strstr (f->run.err, "damaged"));
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "someone else's");
   g_assert_cmpuint (n_requests (f), ==, 0);
 
-  g_assert_cmpint (get (f, "/u.bin", "-o", in_dir (f, "u.bin"), "--overwrite", NULL), ==, 0);
+  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), "--overwrite", NULL), ==, 0);
   assert_saved (f, "u.bin", expected);
 }
 
@@ -710,9 +726,9 @@ test_refreshed_url (Fixture       *f,
   g_assert_cmpint (json_object_get_int_member (f->result, "resumed_from"), >, 0);
 
   /* A link to a different file starts over, and says so. */
-  g_assert_cmpint (get (f, "/old-link-2?size=1048576&short=1", "-o", in_dir (f, "diff.bin"),
+  g_assert_cmpint (get (f, "/old-link-2?size=1048576&short=1", "-o", owned_path (f, "diff.bin"),
                         "--retries", "0", "-s", "1", NULL), ==, 1);
-  g_assert_cmpint (get (f, "/other-file?size=1048576&variant=2", "-o", in_dir (f, "diff.bin"),
+  g_assert_cmpint (get (f, "/other-file?size=1048576&variant=2", "-o", owned_path (f, "diff.bin"),
                         "-s", "1", NULL), ==, 0);
   assert_saved (f, "diff.bin", other);
   g_assert_true (result_bool (f, "restarted"));

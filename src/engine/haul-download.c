@@ -319,10 +319,13 @@ conn_error (Conn   *conn,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) && conn->stalled)
     {
+      guint seconds = (self->stall_timeout_ms + 999) / 1000;
+
       g_clear_error (&error);
       error = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
-                           _("No data received for %u seconds"),
-                           (self->stall_timeout_ms + 999) / 1000);
+                           g_dngettext (GETTEXT_PACKAGE, "No data received for %u second",
+                                        "No data received for %u seconds", seconds),
+                           seconds);
     }
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->settling != SETTLE_NONE)
