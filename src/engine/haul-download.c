@@ -285,7 +285,8 @@ schedule_retry (HaulDownload *self,
   if (self->fruitless > self->retries)
     {
       GError *final = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
-                                   _("Gave up after %u tries: %s"),
+                                   g_dngettext (GETTEXT_PACKAGE, "Gave up after %u try: %s",
+                                                "Gave up after %u tries: %s", self->fruitless),
                                    self->fruitless, owned->message);
       settle (self, SETTLE_FAIL, final);
       return;
@@ -1892,7 +1893,7 @@ load_resume_data_at (int          dirfd,
       len += n;
       if (len > MAX_RESUME_DATA_SIZE)
         {
-          g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED, "Resume data is too large");
+          g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED, _("Resume data is too large"));
           return NULL;
         }
     }

@@ -9,6 +9,7 @@
 #include <unistd.h>
 
 #include <gio/gio.h>
+#include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
 #include "haul-error.h"
@@ -221,7 +222,7 @@ get_member (JsonObject   *object,
   if (node == NULL || (JSON_NODE_HOLDS_NULL (node) && !nullable))
     {
       g_set_error (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                   "Resume data lacks “%s”", name);
+                   _("Resume data lacks “%s”"), name);
       return FALSE;
     }
   if (JSON_NODE_HOLDS_NULL (node))
@@ -233,7 +234,7 @@ get_member (JsonObject   *object,
       (type == JSON_NODE_VALUE && json_node_get_value_type (node) != value_type))
     {
       g_set_error (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                   "Resume data has a bad “%s”", name);
+                   _("Resume data has a bad “%s”"), name);
       return FALSE;
     }
   *out = node;
@@ -348,7 +349,7 @@ haul_resume_data_new_from_json (const char  *data,
   if (!json_parser_load_from_data (parser, data, length, &local_error))
     {
       g_set_error (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                   "Resume data is not valid JSON: %s", local_error->message);
+                   _("Resume data is not valid JSON: %s"), local_error->message);
       return NULL;
     }
 
@@ -356,7 +357,7 @@ haul_resume_data_new_from_json (const char  *data,
   if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
     {
       g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                           "Resume data is not a JSON object");
+                           _("Resume data is not a JSON object"));
       return NULL;
     }
   object = json_node_get_object (root);
@@ -366,7 +367,8 @@ haul_resume_data_new_from_json (const char  *data,
   if (version != HAUL_RESUME_DATA_VERSION)
     {
       g_set_error (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                   "Resume data has unknown version %" G_GINT64_FORMAT, version);
+                   _("Resume data has unknown version %d"),
+                   (int) CLAMP (version, G_MININT, G_MAXINT));
       return NULL;
     }
 
@@ -391,7 +393,7 @@ haul_resume_data_new_from_json (const char  *data,
   if (segments < 1 || segments > 16)
     {
       g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                           "Resume data has a bad segment count");
+                           _("Resume data has a bad segment count"));
       return NULL;
     }
   self->max_segments = (guint) segments;
@@ -409,7 +411,7 @@ haul_resume_data_new_from_json (const char  *data,
         if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
           {
             g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                                 "Resume data has a bad header");
+                                 _("Resume data has a bad header"));
             return NULL;
           }
         g_strv_builder_add (headers, json_node_get_string (item));
@@ -429,7 +431,7 @@ haul_resume_data_new_from_json (const char  *data,
       if (!JSON_NODE_HOLDS_OBJECT (item))
         {
           g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                               "Resume data has a bad segment");
+                               _("Resume data has a bad segment"));
           return NULL;
         }
       if (!get_int (json_node_get_object (item), "start", &seg.start, error) ||
@@ -443,7 +445,7 @@ haul_resume_data_new_from_json (const char  *data,
   if (!segments_are_consistent (self))
     {
       g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
-                           "Resume data has inconsistent segments");
+                           _("Resume data has inconsistent segments"));
       return NULL;
     }
 
@@ -585,6 +587,6 @@ fail_unlink:
 fail:
   saved_errno = errno;
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-               "Could not save “%s”: %s", name, g_strerror (saved_errno));
+               _("Could not save “%s”: %s"), name, g_strerror (saved_errno));
   return FALSE;
 }
