@@ -704,6 +704,19 @@ test_small_file_not_segmented (Fixture       *f,
   g_assert_cmpuint (n_requests (f), ==, 1);
 }
 
+static void
+test_buffered_io (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 20 * MiB, 1);
+
+  /* The ordinary write path, used where a file system refuses O_DIRECT. */
+  g_setenv ("HAUL_NO_DIRECT_IO", "1", TRUE);
+  g_assert_cmpint (get (f, "/buf.bin?size=20971520&drop=3000000&faults=3", "-s", "4", NULL), ==, 0);
+  g_unsetenv ("HAUL_NO_DIRECT_IO");
+  assert_saved (f, "buf.bin", expected);
+}
+
 /* ---- resuming across runs ----------------------------------------------------------- */
 
 static void
@@ -819,6 +832,7 @@ main (int    argc,
   ADD ("/get/segmented-single", test_segmented_single);
   ADD ("/get/segmented-drops", test_segmented_drops);
   ADD ("/get/small-file-not-segmented", test_small_file_not_segmented);
+  ADD ("/get/buffered-io", test_buffered_io);
   ADD ("/get/refreshed-url", test_refreshed_url);
   ADD ("/get/rerun-without-name", test_rerun_without_name);
   ADD ("/get/interrupt-saves", test_interrupt_saves);
