@@ -770,17 +770,8 @@ test_interrupt_saves (Fixture       *f,
   g_autofree char *uri = haul_test_server_uri (f->server, "/int.bin?size=2097152&drip=400000");
   g_autofree char *part = in_dir (f, "int.bin.part");
   const char *argv[] = { "get", uri, "-d", f->dir, "-s", "1", NULL };
-  g_autoptr(GSubprocess) proc = haul_test_spawn_haulctl_argv (argv);
-  struct stat st;
+  g_autoptr(GSubprocess) proc = haul_test_signal_when_part_grows (argv, part, 100000, SIGINT);
 
-  for (guint i = 0; i < 400; i++)
-    {
-      haul_test_iterate_for (25);
-      if (g_stat (part, &st) == 0 && st.st_size > 100000)
-        break;
-    }
-  g_subprocess_send_signal (proc, SIGINT);
-  haul_test_wait_subprocess (proc);
   g_assert_true (g_subprocess_get_if_exited (proc));
   g_assert_cmpint (g_subprocess_get_exit_status (proc), ==, 1);
   g_assert_true (haul_test_file_exists (f->dir, "int.bin.part.json"));

@@ -660,6 +660,38 @@ haul_test_run_haulctl (HaulTestRun *run,
   haul_test_run_haulctl_argv (run, (const char * const *) args->pdata);
 }
 
+/**
+ * haul_test_signal_when_part_grows:
+ * @argv: haulctl's arguments
+ * @part: the `.part` file it writes
+ * @min_size: how large @part must get first
+ * @signum: the signal to send then
+ *
+ * Runs haulctl until @part holds more than @min_size bytes, then sends @signum and waits
+ * for the process to end.
+ *
+ * Returns: (transfer full): the ended process
+ */
+GSubprocess *
+haul_test_signal_when_part_grows (const char * const *argv,
+                                  const char         *part,
+                                  goffset             min_size,
+                                  int                 signum)
+{
+  GSubprocess *proc = haul_test_spawn_haulctl_argv (argv);
+  GStatBuf st;
+
+  for (guint i = 0; i < 400; i++)
+    {
+      haul_test_iterate_for (25);
+      if (g_stat (part, &st) == 0 && st.st_size > min_size)
+        break;
+    }
+  g_subprocess_send_signal (proc, signum);
+  haul_test_wait_subprocess (proc);
+  return proc;
+}
+
 static gboolean
 iterate_done_cb (gpointer user_data)
 {

@@ -48,6 +48,10 @@ void            haul_test_run_haulctl_argv    (HaulTestRun      *run,
                                                const char * const *argv);
 GSubprocess    *haul_test_spawn_haulctl_argv  (const char * const *argv);
 void            haul_test_wait_subprocess     (GSubprocess      *proc);
+GSubprocess    *haul_test_signal_when_part_grows (const char * const *argv,
+                                                  const char       *part,
+                                                  goffset           min_size,
+                                                  int               signum);
 void            haul_test_iterate_for         (guint             milliseconds);
 
 char           *haul_test_make_tempdir        (const char       *name);

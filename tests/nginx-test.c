@@ -221,18 +221,9 @@ test_etag_resume (void)
   const char *argv[] = { "get", uri, "-o", out, "-s", "1", NULL };
   g_autoptr(GSubprocess) proc = NULL;
   g_auto(HaulTestRun) run = { 0 };
-  GStatBuf st;
 
   put_file ("resume.bin", content);
-  proc = haul_test_spawn_haulctl_argv (argv);
-  for (guint i = 0; i < 400; i++)
-    {
-      haul_test_iterate_for (25);
-      if (g_stat (part, &st) == 0 && st.st_size > 2 * MiB)
-        break;
-    }
-  g_subprocess_send_signal (proc, SIGKILL);
-  haul_test_wait_subprocess (proc);
+  proc = haul_test_signal_when_part_grows (argv, part, 2 * MiB, SIGKILL);
 
   g_assert_cmpint (get ("slow/resume.bin", out, "1", &run), ==, 0);
   haul_test_assert_file_equals (out, content);
@@ -255,19 +246,10 @@ test_etag_changed (void)
   const char *argv[] = { "get", uri, "-o", out, "-s", "1", NULL };
   g_autoptr(GSubprocess) proc = NULL;
   g_auto(HaulTestRun) run = { 0 };
-  GStatBuf st;
   struct utimbuf times = { 1700000000, 1700000000 };
 
   put_file ("changing.bin", first);
-  proc = haul_test_spawn_haulctl_argv (argv);
-  for (guint i = 0; i < 400; i++)
-    {
-      haul_test_iterate_for (25);
-      if (g_stat (part, &st) == 0 && st.st_size > 2 * MiB)
-        break;
-    }
-  g_subprocess_send_signal (proc, SIGKILL);
-  haul_test_wait_subprocess (proc);
+  proc = haul_test_signal_when_part_grows (argv, part, 2 * MiB, SIGKILL);
 
   /* The file changes on the server (same size, new mtime, so a new ETag). */
   put_file ("changing.bin", second);
