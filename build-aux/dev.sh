@@ -15,6 +15,9 @@ packages=(
   libglib2.0-dev libglib2.0-bin glib-networking
   libsoup-3.0-dev libjson-glib-dev
   dbus nginx-light openssl curl wget aria2 time
+  # What a GNOME desktop has, so that the tests meet the same GIO modules (dconf, the
+  # GNOME proxy resolver) as haulctl does there.
+  dconf-gsettings-backend gsettings-desktop-schemas
 )
 
 install_deps() {

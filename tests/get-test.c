@@ -717,6 +717,66 @@ test_buffered_io (Fixture       *f,
   assert_saved (f, "buf.bin", expected);
 }
 
+static void
+test_proxy_from_environment (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 256 * KiB, 1);
+  g_autofree char *proxy = haul_test_server_uri (f->server, "/");
+  g_auto(HaulTestRun) run = { 0 };
+  g_autofree char *out = in_dir (f, "proxied.bin");
+
+  /* The host does not exist: only the proxy (the test server) can answer. */
+  g_setenv ("http_proxy", proxy, TRUE);
+  haul_test_run_haulctl (&run, "get", "http://haul-proxy-test.invalid/proxied.bin", "-o", out, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  haul_test_assert_file_equals (out, expected);
+  g_assert_cmpstr (request (f, 0)->path, ==, "/proxied.bin");
+
+  /* A proxy that refuses connections, and no_proxy for the test server: direct. */
+  g_setenv ("http_proxy", "http://127.0.0.1:1/", TRUE);
+  g_setenv ("no_proxy", "localhost, 127.0.0.1", TRUE);
+  g_assert_cmpint (get (f, "/direct.bin", "--retries", "0", NULL), ==, 0);
+  g_unsetenv ("no_proxy");
+  g_unsetenv ("http_proxy");
+  assert_saved (f, "direct.bin", expected);
+  g_assert_cmpstr (request (f, 1)->path, ==, "/direct.bin");
+}
+
+static void
+test_no_desktop (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 256 * KiB, 1);
+  g_auto(HaulTestRun) run = { 0 };
+  g_autofree char *uri = haul_test_server_uri (f->server, "/plain.bin");
+  g_autofree char *home = g_strdup (g_getenv ("HOME"));
+  const char *vars[] = { "DBUS_SESSION_BUS_ADDRESS", "XDG_RUNTIME_DIR", "XDG_CACHE_HOME",
+                         "XDG_CONFIG_HOME", "GSETTINGS_BACKEND", "GSETTINGS_SCHEMA_DIR",
+                         "GIO_USE_PROXY_RESOLVER", "G_DEBUG" };
+  g_autoptr(GPtrArray) saved = g_ptr_array_new_with_free_func (g_free);
+
+  /* Like curl: no session bus, no settings, a home it cannot write; and not a word on
+   * stderr about any of it. */
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      g_ptr_array_add (saved, g_strdup (g_getenv (vars[i])));
+      g_unsetenv (vars[i]);
+    }
+  g_setenv ("HOME", "/nonexistent", TRUE);
+  haul_test_run_haulctl (&run, "get", uri, "-d", f->dir, "--quiet", NULL);
+  g_setenv ("HOME", home, TRUE);
+  for (guint i = 0; i < G_N_ELEMENTS (vars); i++)
+    {
+      if (g_ptr_array_index (saved, i) != NULL)
+        g_setenv (vars[i], g_ptr_array_index (saved, i), TRUE);
+    }
+
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.err, ==, "");
+  assert_saved (f, "plain.bin", expected);
+}
+
 /* ---- resuming across runs ----------------------------------------------------------- */
 
 static void
@@ -824,6 +884,8 @@ main (int    argc,
   ADD ("/get/segmented-drops", test_segmented_drops);
   ADD ("/get/small-file-not-segmented", test_small_file_not_segmented);
   ADD ("/get/buffered-io", test_buffered_io);
+  ADD ("/get/proxy-from-environment", test_proxy_from_environment);
+  ADD ("/get/no-desktop", test_no_desktop);
   ADD ("/get/refreshed-url", test_refreshed_url);
   ADD ("/get/rerun-without-name", test_rerun_without_name);
   ADD ("/get/interrupt-saves", test_interrupt_saves);

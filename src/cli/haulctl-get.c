@@ -275,6 +275,8 @@ _haulctl_get (int    argc,
   g_autoptr(GUri) uri = NULL;
   g_autoptr(HaulRateLimiter) limiter = NULL;
   g_autoptr(HaulDownload) download = NULL;
+  g_autoptr(GProxyResolver) resolver = NULL;
+  g_autoptr(SoupSession) session = NULL;
   g_autofree char *cwd = g_get_current_dir ();
   g_autofree char *dest_dir = NULL;
   g_autofree char *dest_name = NULL;
@@ -378,7 +380,15 @@ _haulctl_get (int    argc,
       return HAULCTL_EXIT_USAGE;
     }
 
+  /* Like curl: proxies from the environment, never from desktop settings. GLib creates the
+   * default resolver for every connection even when the session has its own, and on GNOME
+   * that one opens dconf; pin it to the inert one before the first connection. */
+  g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
+  resolver = haul_proxy_resolver_new_from_environment ();
+  session = haul_session_new (resolver);
+
   download = haul_download_new (rest[0], dest_dir, dest_name);
+  haul_download_set_session (download, session);
   haul_download_set_max_segments (download, (guint) segments);
   haul_download_set_retries (download, (guint) retries);
   haul_download_set_overwrite (download, overwrite);
