@@ -14,6 +14,7 @@
 #include <glib/gi18n-lib.h>
 
 #include "haul-download.h"
+#include "haul-download-private.h"
 #include "haul-error.h"
 #include "haul-filename.h"
 #include "haul-http.h"
@@ -29,8 +30,6 @@
 #define FLUSH_INTERVAL_US    (200 * 1000)
 #define LIGHT_SAVE_US        (100 * 1000)
 #define DURABLE_SAVE_US      (2 * 1000 * 1000)
-#define MAX_RESUME_DATA_SIZE (1024 * 1024)
-#define DIRECT_ALIGN         4096
 
 typedef enum
 {
@@ -149,37 +148,6 @@ static void conn_flush_all    (Conn         *conn);
 static void conn_send         (Conn         *conn);
 static void request_save      (HaulDownload *self,
                                gboolean      durable);
-
-/* GLib 2.76's g_clear_fd is not in Debian 12. */
-static void
-clear_fd (int *fd)
-{
-  if (*fd >= 0)
-    close (g_steal_fd (fd));
-}
-
-/* A second descriptor of the `.part` for O_DIRECT writes, or -1 where the file system
- * refuses them (or HAUL_NO_DIRECT_IO is set, to test the ordinary path). */
-static int
-open_direct_at (int         dirfd,
-                const char *name)
-{
-  if (g_getenv ("HAUL_NO_DIRECT_IO") != NULL)
-    return -1;
-  return openat (dirfd, name, O_WRONLY | O_DIRECT | O_NOFOLLOW | O_CLOEXEC);
-}
-
-static char *
-part_name (const char *name)
-{
-  return g_strconcat (name, ".part", NULL);
-}
-
-static char *
-json_name (const char *name)
-{
-  return g_strconcat (name, ".part.json", NULL);
-}
 
 static void
 notice (HaulDownload *self,
@@ -415,12 +383,12 @@ write_worker (GTask        *task,
       gint64 offset = job->offset + (gint64) done;
       gsize left = job->len - done;
       gboolean direct = job->direct_fd >= 0 && !g_atomic_int_get (&job->self->direct_failed) &&
-                        offset % DIRECT_ALIGN == 0 && left >= DIRECT_ALIGN &&
-                        GPOINTER_TO_SIZE (job->buf + done) % DIRECT_ALIGN == 0;
+                        offset % HAUL_DIRECT_ALIGN == 0 && left >= HAUL_DIRECT_ALIGN &&
+                        GPOINTER_TO_SIZE (job->buf + done) % HAUL_DIRECT_ALIGN == 0;
       ssize_t n;
 
       if (direct)
-        n = pwrite (job->direct_fd, job->buf + done, left - left % DIRECT_ALIGN, offset);
+        n = pwrite (job->direct_fd, job->buf + done, left - left % HAUL_DIRECT_ALIGN, offset);
       else
         n = pwrite (job->fd, job->buf + done, left, offset);
 
@@ -534,7 +502,7 @@ conn_flush_full (Conn     *conn,
 
   if (!all)
     {
-      gsize cut = (gsize) ((conn->buf_start + (gint64) conn->filled) % DIRECT_ALIGN);
+      gsize cut = (gsize) ((conn->buf_start + (gint64) conn->filled) % HAUL_DIRECT_ALIGN);
 
       if (cut >= conn->filled)
         return;
@@ -829,24 +797,11 @@ typedef struct
 static void
 prepare_files_free (PrepareFiles *pf)
 {
-  clear_fd (&pf->direct_fd);
+  _haul_download_clear_fd (&pf->direct_fd);
   g_free (pf->chosen_name);
   g_free (pf->content_disposition);
   g_clear_pointer (&pf->final_uri, g_uri_unref);
   g_free (pf);
-}
-
-static gboolean
-name_is_free (int         dirfd,
-              const char *name)
-{
-  g_autofree char *part = part_name (name);
-  g_autofree char *json = json_name (name);
-  struct stat st;
-
-  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
-         fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
-         fstatat (dirfd, json, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
 }
 
 /* Picks the name (for a download without -o), writes the resume data, then creates the
@@ -880,15 +835,15 @@ prepare_files_worker (GTask        *task,
                                        _("No free name for “%s”"), base);
               return;
             }
-          if (name_is_free (self->dirfd, candidate))
+          if (_haul_download_name_is_free (self->dirfd, candidate))
             pf->chosen_name = g_steal_pointer (&candidate);
         }
       g_free (self->rd->filename);
       self->rd->filename = g_strdup (pf->chosen_name);
     }
 
-  jname = json_name (self->rd->filename);
-  pname = part_name (self->rd->filename);
+  jname = _haul_download_json_name (self->rd->filename);
+  pname = _haul_download_part_name (self->rd->filename);
   json = haul_resume_data_to_json (self->rd, &len);
   if (!haul_write_file_atomically_at (self->dirfd, jname, json, len, TRUE, &error))
     {
@@ -905,7 +860,7 @@ prepare_files_worker (GTask        *task,
                                _("Could not create “%s”: %s"), pname, g_strerror (saved_errno));
       return;
     }
-  pf->direct_fd = open_direct_at (self->dirfd, pname);
+  pf->direct_fd = _haul_download_open_direct_at (self->dirfd, pname);
   g_task_return_int (task, fd);
 }
 
@@ -956,8 +911,8 @@ start_body (Conn *conn)
   conn->buf_start = conn->read_pos - (gint64) conn->filled;
   if (conn->bufs[0] == NULL)
     {
-      conn->bufs[0] = g_aligned_alloc (1, conn->buf_size, DIRECT_ALIGN);
-      conn->bufs[1] = g_aligned_alloc (1, conn->buf_size, DIRECT_ALIGN);
+      conn->bufs[0] = g_aligned_alloc (1, conn->buf_size, HAUL_DIRECT_ALIGN);
+      conn->bufs[1] = g_aligned_alloc (1, conn->buf_size, HAUL_DIRECT_ALIGN);
     }
 
   if (self->files_ready)
@@ -1478,7 +1433,7 @@ request_save (HaulDownload *self,
         }
     }
 
-  jname = json_name (self->rd->filename);
+  jname = _haul_download_json_name (self->rd->filename);
   job = g_new0 (SaveJob, 1);
   job->dirfd = self->dirfd;
   job->part_fd = self->part_fd;
@@ -1504,161 +1459,6 @@ request_save (HaulDownload *self,
 
 /* ---- settling: complete, restart, fail, cancel -------------------------------------- */
 
-typedef struct
-{
-  int       dirfd;
-  int       part_fd;
-  char     *name;
-  gboolean  name_fixed;
-  gboolean  overwrite;
-  char     *sha256;
-  char     *json;
-  gsize     json_length;
-  gboolean  part_present;
-  char     *final_name;
-} FinishJob;
-
-static void
-finish_job_free (FinishJob *job)
-{
-  g_free (job->name);
-  g_free (job->sha256);
-  g_free (job->json);
-  g_free (job->final_name);
-  g_free (job);
-}
-
-static gboolean
-verify_sha256 (int          fd,
-               const char  *expected,
-               GError     **error)
-{
-  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
-  g_autofree guint8 *buf = g_malloc (BUFFER_SIZE);
-  gint64 offset = 0;
-
-  for (;;)
-    {
-      ssize_t n = pread (fd, buf, BUFFER_SIZE, offset);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       _("Could not read the file to verify it: %s"), g_strerror (saved_errno));
-          return FALSE;
-        }
-      if (n == 0)
-        break;
-      g_checksum_update (checksum, buf, n);
-      offset += n;
-    }
-
-  if (g_ascii_strcasecmp (g_checksum_get_string (checksum), expected) != 0)
-    {
-      g_set_error (error, HAUL_ERROR, HAUL_ERROR_CHECKSUM_MISMATCH,
-                   _("SHA-256 mismatch: expected %s, got %s"),
-                   expected, g_checksum_get_string (checksum));
-      return FALSE;
-    }
-  return TRUE;
-}
-
-static gboolean
-rename_noreplace (int         dirfd,
-                  const char *from,
-                  const char *to)
-{
-  if (renameat2 (dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
-    return TRUE;
-  if (errno != EINVAL && errno != ENOSYS)
-    return FALSE;
-  /* File systems without RENAME_NOREPLACE: a hard link also refuses to replace. */
-  if (linkat (dirfd, from, dirfd, to, 0) != 0)
-    return FALSE;
-  return unlinkat (dirfd, from, 0) == 0;
-}
-
-/* Flushes, verifies, marks the resume data complete, then renames NAME.part to NAME. A
- * kill at any step leaves either a resumable pair or the finished file. */
-static void
-finish_worker (GTask        *task,
-               gpointer      source_object,
-               gpointer      task_data,
-               GCancellable *cancellable)
-{
-  FinishJob *job = task_data;
-  g_autofree char *pname = part_name (job->name);
-  g_autofree char *jname = json_name (job->name);
-  g_autoptr(GError) error = NULL;
-
-  if (job->part_present)
-    {
-      if (fdatasync (job->part_fd) != 0)
-        {
-          int saved_errno = errno;
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                   _("Could not flush “%s”: %s"), pname, g_strerror (saved_errno));
-          return;
-        }
-      if (job->sha256 != NULL && !verify_sha256 (job->part_fd, job->sha256, &error))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-      if (!haul_write_file_atomically_at (job->dirfd, jname, job->json, job->json_length,
-                                          TRUE, &error))
-        {
-          g_task_return_error (task, g_steal_pointer (&error));
-          return;
-        }
-
-      if (job->name_fixed && job->overwrite)
-        {
-          if (renameat (job->dirfd, pname, job->dirfd, job->name) == 0)
-            job->final_name = g_strdup (job->name);
-        }
-      else
-        {
-          for (guint n = 0; job->final_name == NULL && n < 10000; n++)
-            {
-              g_autofree char *candidate = haul_filename_candidate (job->name, n);
-
-              if (n > 0 && !name_is_free (job->dirfd, candidate))
-                continue;
-              if (rename_noreplace (job->dirfd, pname, candidate))
-                job->final_name = g_steal_pointer (&candidate);
-              else if (errno != EEXIST || job->name_fixed)
-                break;
-            }
-        }
-
-      if (job->final_name == NULL)
-        {
-          int saved_errno = errno;
-
-          if (saved_errno == EEXIST)
-            g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
-                                     _("“%s” already exists; the download is kept in “%s”"),
-                                     job->name, pname);
-          else
-            g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                     _("Could not rename “%s”: %s"), pname,
-                                     g_strerror (saved_errno));
-          return;
-        }
-      fsync (job->dirfd);
-    }
-  else
-    job->final_name = g_strdup (job->name);
-
-  unlinkat (job->dirfd, jname, 0);
-  fsync (job->dirfd);
-  g_task_return_boolean (task, TRUE);
-}
-
 static void
 complete_task (HaulDownload *self,
                GError       *error)
@@ -1669,9 +1469,9 @@ complete_task (HaulDownload *self,
   g_clear_handle_id (&self->retry_source, g_source_remove);
   g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
-  clear_fd (&self->part_fd);
-  clear_fd (&self->direct_fd);
-  clear_fd (&self->dirfd);
+  _haul_download_clear_fd (&self->part_fd);
+  _haul_download_clear_fd (&self->direct_fd);
+  _haul_download_clear_fd (&self->dirfd);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -1684,7 +1484,7 @@ finish_cb (GObject      *object,
            gpointer      user_data)
 {
   HaulDownload *self = HAUL_DOWNLOAD (object);
-  FinishJob *job = g_task_get_task_data (G_TASK (result));
+  HaulFinishJob *job = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
 
   if (!g_task_propagate_boolean (G_TASK (result), &error))
@@ -1702,7 +1502,7 @@ start_finish (HaulDownload *self,
               gboolean      part_present)
 {
   g_autoptr(GTask) task = NULL;
-  FinishJob *job = g_new0 (FinishJob, 1);
+  HaulFinishJob *job = g_new0 (HaulFinishJob, 1);
 
   self->rd->complete = TRUE;
   for (guint i = 0; i < self->rd->segments->len; i++)
@@ -1719,8 +1519,8 @@ start_finish (HaulDownload *self,
 
   task = g_task_new (self, NULL, finish_cb, NULL);
   g_task_set_source_tag (task, start_finish);
-  g_task_set_task_data (task, job, (GDestroyNotify) finish_job_free);
-  g_task_run_in_thread (task, finish_worker);
+  g_task_set_task_data (task, job, (GDestroyNotify) _haul_download_finish_job_free);
+  g_task_run_in_thread (task, _haul_download_finish_worker);
 }
 
 static void
@@ -1900,242 +1700,6 @@ settle (HaulDownload *self,
 
 /* ---- preparation -------------------------------------------------------------------- */
 
-typedef struct
-{
-  char            *directory;
-  char            *name;
-  char            *uri;
-  gboolean         overwrite;
-  int              dirfd;
-  int              part_fd;
-  int              direct_fd;
-  HaulResumeData  *rd;
-  gboolean         already_complete;
-  gboolean         finish_only;
-} Prepare;
-
-static void
-prepare_free (Prepare *prep)
-{
-  g_free (prep->directory);
-  g_free (prep->name);
-  g_free (prep->uri);
-  if (prep->dirfd >= 0)
-    close (prep->dirfd);
-  if (prep->part_fd >= 0)
-    close (prep->part_fd);
-  clear_fd (&prep->direct_fd);
-  g_clear_pointer (&prep->rd, haul_resume_data_free);
-  g_free (prep);
-}
-
-static HaulResumeData *
-load_resume_data_at (int          dirfd,
-                     const char  *name,
-                     gboolean    *present,
-                     GError     **error)
-{
-  g_auto(HaulFd) fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
-  g_autofree char *buf = NULL;
-  gsize len = 0;
-
-  *present = FALSE;
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
-      if (saved_errno == ENOENT)
-        return NULL;
-      *present = TRUE;
-      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                   "%s", g_strerror (saved_errno));
-      return NULL;
-    }
-  *present = TRUE;
-
-  buf = g_malloc (MAX_RESUME_DATA_SIZE + 1);
-  for (;;)
-    {
-      ssize_t n = read (fd, buf + len, MAX_RESUME_DATA_SIZE + 1 - len);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0)
-        {
-          int saved_errno = errno;
-          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                       "%s", g_strerror (saved_errno));
-          return NULL;
-        }
-      if (n == 0)
-        break;
-      len += n;
-      if (len > MAX_RESUME_DATA_SIZE)
-        {
-          g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED, _("Resume data is too large"));
-          return NULL;
-        }
-    }
-
-  return haul_resume_data_new_from_json (buf, len, error);
-}
-
-/* Finds the resume data of an earlier run for the same URL, for a download whose name is
- * not fixed: that is how running the same command again resumes. */
-static char *
-find_name_for_uri (int         dirfd,
-                   const char *uri)
-{
-  g_auto(HaulFd) fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
-  DIR *dir;
-  struct dirent *entry;
-
-  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
-    return NULL;
-  g_steal_fd (&fd);
-
-  while ((entry = readdir (dir)) != NULL)
-    {
-      if (g_str_has_suffix (entry->d_name, ".part.json") && entry->d_name[0] != '.')
-        g_ptr_array_add (names, g_strdup (entry->d_name));
-    }
-  closedir (dir);
-
-  for (guint i = 0; i < names->len; i++)
-    {
-      const char *jname = g_ptr_array_index (names, i);
-      g_autoptr(HaulResumeData) rd = NULL;
-      gboolean present;
-      g_autofree char *expected = NULL;
-
-      rd = load_resume_data_at (dirfd, jname, &present, NULL);
-      if (rd == NULL || rd->filename == NULL || g_strcmp0 (rd->uri, uri) != 0)
-        continue;
-      expected = json_name (rd->filename);
-      if (g_str_equal (expected, jname))
-        return g_strdup (rd->filename);
-    }
-  return NULL;
-}
-
-static void
-prepare_worker (GTask        *task,
-                gpointer      source_object,
-                gpointer      task_data,
-                GCancellable *cancellable)
-{
-  Prepare *prep = task_data;
-  g_autofree char *pname = NULL;
-  g_autofree char *jname = NULL;
-  g_autoptr(GError) json_error = NULL;
-  gboolean json_present;
-  gboolean part_present;
-  gboolean final_present;
-  struct stat st;
-
-  prep->dirfd = open (prep->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-  if (prep->dirfd < 0)
-    {
-      int saved_errno = errno;
-      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                               _("Cannot use the directory “%s”: %s"), prep->directory,
-                               g_strerror (saved_errno));
-      return;
-    }
-
-  if (prep->name == NULL)
-    {
-      prep->name = find_name_for_uri (prep->dirfd, prep->uri);
-      if (prep->name == NULL)
-        {
-          g_task_return_boolean (task, TRUE);
-          return;
-        }
-    }
-
-  pname = part_name (prep->name);
-  jname = json_name (prep->name);
-  prep->rd = load_resume_data_at (prep->dirfd, jname, &json_present, &json_error);
-
-  part_present = fstatat (prep->dirfd, pname, &st, AT_SYMLINK_NOFOLLOW) == 0;
-  if (part_present && !S_ISREG (st.st_mode))
-    {
-      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
-                               _("“%s” exists and is not a regular file; it was left untouched"),
-                               pname);
-      return;
-    }
-  final_present = fstatat (prep->dirfd, prep->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
-
-  if (prep->rd == NULL && part_present)
-    {
-      if (!prep->overwrite)
-        {
-          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
-                                   json_present ?
-                                   _("“%s” exists but its resume data is damaged (%s); it was left untouched. Run again with --overwrite to start over") :
-                                   _("“%s” exists but has no resume data%s; it was left untouched. Run again with --overwrite to start over"),
-                                   pname, json_error != NULL ? json_error->message : "");
-          return;
-        }
-      unlinkat (prep->dirfd, pname, 0);
-      part_present = FALSE;
-    }
-
-  if (prep->rd != NULL && prep->rd->complete && !part_present && final_present)
-    {
-      /* A kill between the final rename and the removal of the resume data. */
-      unlinkat (prep->dirfd, jname, 0);
-      prep->already_complete = TRUE;
-      g_task_return_boolean (task, TRUE);
-      return;
-    }
-
-  if (prep->rd != NULL && !part_present)
-    g_clear_pointer (&prep->rd, haul_resume_data_free);
-  if (prep->rd == NULL && json_present)
-    unlinkat (prep->dirfd, jname, 0);
-
-  if (final_present && !prep->overwrite && prep->rd == NULL)
-    {
-      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
-                               _("“%s” already exists; use --overwrite to replace it"),
-                               prep->name);
-      return;
-    }
-
-  if (prep->rd != NULL)
-    {
-      gint64 keep;
-
-      prep->part_fd = openat (prep->dirfd, pname, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-      if (prep->part_fd < 0 || fstat (prep->part_fd, &st) != 0 || !S_ISREG (st.st_mode))
-        {
-          int saved_errno = errno;
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                   _("Cannot open “%s”: %s"), pname, g_strerror (saved_errno));
-          return;
-        }
-
-      keep = haul_resume_data_apply_boot_rule (prep->rd, haul_get_boot_id (), st.st_size);
-      if (st.st_size > keep && ftruncate (prep->part_fd, keep) != 0)
-        {
-          int saved_errno = errno;
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                   _("Could not truncate “%s”: %s"), pname,
-                                   g_strerror (saved_errno));
-          return;
-        }
-      prep->direct_fd = open_direct_at (prep->dirfd, pname);
-      prep->finish_only = prep->rd->complete;
-      g_free (prep->rd->boot_id);
-      prep->rd->boot_id = g_strdup (haul_get_boot_id ());
-    }
-
-  g_task_return_boolean (task, TRUE);
-}
-
 static gboolean
 update_rate_cb (gpointer user_data)
 {
@@ -2161,7 +1725,7 @@ prepare_cb (GObject      *object,
             gpointer      user_data)
 {
   HaulDownload *self = HAUL_DOWNLOAD (object);
-  Prepare *prep = g_task_get_task_data (G_TASK (result));
+  HaulPrepare *prep = g_task_get_task_data (G_TASK (result));
   GError *error = NULL;
 
   self->preparing = FALSE;
@@ -2276,7 +1840,7 @@ haul_download_run_async (HaulDownload        *self,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
-  Prepare *prep;
+  HaulPrepare *prep;
 
   g_return_if_fail (HAUL_IS_DOWNLOAD (self));
   g_return_if_fail (self->task == NULL);
@@ -2302,7 +1866,7 @@ haul_download_run_async (HaulDownload        *self,
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled_cb),
                                                 self, NULL);
 
-  prep = g_new0 (Prepare, 1);
+  prep = g_new0 (HaulPrepare, 1);
   prep->directory = g_strdup (self->directory);
   prep->name = g_strdup (self->filename_fixed ? self->filename : NULL);
   prep->uri = g_strdup (self->uri);
@@ -2316,8 +1880,8 @@ haul_download_run_async (HaulDownload        *self,
     g_autoptr(GTask) prep_task = g_task_new (self, NULL, prepare_cb, NULL);
 
     g_task_set_source_tag (prep_task, haul_download_run_async);
-    g_task_set_task_data (prep_task, prep, (GDestroyNotify) prepare_free);
-    g_task_run_in_thread (prep_task, prepare_worker);
+    g_task_set_task_data (prep_task, prep, (GDestroyNotify) _haul_download_prepare_free);
+    g_task_run_in_thread (prep_task, _haul_download_prepare_worker);
   }
 }
 
@@ -2363,9 +1927,9 @@ haul_download_finalize (GObject *object)
   g_clear_error (&self->failure);
   g_clear_pointer (&self->rd, haul_resume_data_free);
   g_clear_pointer (&self->conns, g_ptr_array_unref);
-  clear_fd (&self->part_fd);
-  clear_fd (&self->direct_fd);
-  clear_fd (&self->dirfd);
+  _haul_download_clear_fd (&self->part_fd);
+  _haul_download_clear_fd (&self->direct_fd);
+  _haul_download_clear_fd (&self->dirfd);
 
   G_OBJECT_CLASS (haul_download_parent_class)->finalize (object);
 }
@@ -2706,13 +2270,6 @@ haul_download_get_rate (HaulDownload *self)
 {
   g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
   return self->rate;
-}
-
-guint
-haul_download_get_n_connections (HaulDownload *self)
-{
-  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
-  return self->conns->len;
 }
 
 gboolean

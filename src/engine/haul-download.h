@@ -54,7 +54,6 @@ guint64       haul_download_get_bytes_received   (HaulDownload     *self);
 guint64       haul_download_get_bytes_total      (HaulDownload     *self);
 guint64       haul_download_get_resumed_from     (HaulDownload     *self);
 guint64       haul_download_get_rate             (HaulDownload     *self);
-guint         haul_download_get_n_connections    (HaulDownload     *self);
 gboolean      haul_download_get_resumable        (HaulDownload     *self);
 gboolean      haul_download_get_restarted        (HaulDownload     *self);
 gboolean      haul_download_validate_header      (const char       *header,

@@ -1,0 +1,428 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-download-files"
+
+#include "config.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "haul-download-private.h"
+#include "haul-error.h"
+#include "haul-filename.h"
+
+#define BUFFER_SIZE          (1024 * 1024)
+#define MAX_RESUME_DATA_SIZE (1024 * 1024)
+
+/* GLib 2.76's g_clear_fd is not in Debian 12. */
+void
+_haul_download_clear_fd (int *fd)
+{
+  if (*fd >= 0)
+    close (g_steal_fd (fd));
+}
+
+/* A second descriptor of the `.part` for O_DIRECT writes, or -1 where the file system
+ * refuses them (or HAUL_NO_DIRECT_IO is set, to test the ordinary path). */
+int
+_haul_download_open_direct_at (int         dirfd,
+                               const char *name)
+{
+  if (g_getenv ("HAUL_NO_DIRECT_IO") != NULL)
+    return -1;
+  return openat (dirfd, name, O_WRONLY | O_DIRECT | O_NOFOLLOW | O_CLOEXEC);
+}
+
+char *
+_haul_download_part_name (const char *name)
+{
+  return g_strconcat (name, ".part", NULL);
+}
+
+char *
+_haul_download_json_name (const char *name)
+{
+  return g_strconcat (name, ".part.json", NULL);
+}
+
+gboolean
+_haul_download_name_is_free (int         dirfd,
+                             const char *name)
+{
+  g_autofree char *part = _haul_download_part_name (name);
+  g_autofree char *json = _haul_download_json_name (name);
+  struct stat st;
+
+  return fstatat (dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+         fstatat (dirfd, part, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT &&
+         fstatat (dirfd, json, &st, AT_SYMLINK_NOFOLLOW) != 0 && errno == ENOENT;
+}
+
+void
+_haul_download_finish_job_free (HaulFinishJob *job)
+{
+  g_free (job->name);
+  g_free (job->sha256);
+  g_free (job->json);
+  g_free (job->final_name);
+  g_free (job);
+}
+
+static gboolean
+_haul_download_verify_sha256 (int          fd,
+                              const char  *expected,
+                              GError     **error)
+{
+  g_autoptr(GChecksum) checksum = g_checksum_new (G_CHECKSUM_SHA256);
+  g_autofree guint8 *buf = g_malloc (BUFFER_SIZE);
+  gint64 offset = 0;
+
+  for (;;)
+    {
+      ssize_t n = pread (fd, buf, BUFFER_SIZE, offset);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       _("Could not read the file to verify it: %s"), g_strerror (saved_errno));
+          return FALSE;
+        }
+      if (n == 0)
+        break;
+      g_checksum_update (checksum, buf, n);
+      offset += n;
+    }
+
+  if (g_ascii_strcasecmp (g_checksum_get_string (checksum), expected) != 0)
+    {
+      g_set_error (error, HAUL_ERROR, HAUL_ERROR_CHECKSUM_MISMATCH,
+                   _("SHA-256 mismatch: expected %s, got %s"),
+                   expected, g_checksum_get_string (checksum));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+_haul_download_rename_noreplace (int         dirfd,
+                                 const char *from,
+                                 const char *to)
+{
+  if (renameat2 (dirfd, from, dirfd, to, RENAME_NOREPLACE) == 0)
+    return TRUE;
+  if (errno != EINVAL && errno != ENOSYS)
+    return FALSE;
+  /* File systems without RENAME_NOREPLACE: a hard link also refuses to replace. */
+  if (linkat (dirfd, from, dirfd, to, 0) != 0)
+    return FALSE;
+  return unlinkat (dirfd, from, 0) == 0;
+}
+
+/* Flushes, verifies, marks the resume data complete, then renames NAME.part to NAME. A
+ * kill at any step leaves either a resumable pair or the finished file. */
+void
+_haul_download_finish_worker (GTask        *task,
+                              gpointer      source_object,
+                              gpointer      task_data,
+                              GCancellable *cancellable)
+{
+  HaulFinishJob *job = task_data;
+  g_autofree char *pname = _haul_download_part_name (job->name);
+  g_autofree char *jname = _haul_download_json_name (job->name);
+  g_autoptr(GError) error = NULL;
+
+  if (job->part_present)
+    {
+      if (fdatasync (job->part_fd) != 0)
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Could not flush “%s”: %s"), pname, g_strerror (saved_errno));
+          return;
+        }
+      if (job->sha256 != NULL && !_haul_download_verify_sha256 (job->part_fd, job->sha256, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+      if (!haul_write_file_atomically_at (job->dirfd, jname, job->json, job->json_length,
+                                          TRUE, &error))
+        {
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      if (job->name_fixed && job->overwrite)
+        {
+          if (renameat (job->dirfd, pname, job->dirfd, job->name) == 0)
+            job->final_name = g_strdup (job->name);
+        }
+      else
+        {
+          for (guint n = 0; job->final_name == NULL && n < 10000; n++)
+            {
+              g_autofree char *candidate = haul_filename_candidate (job->name, n);
+
+              if (n > 0 && !_haul_download_name_is_free (job->dirfd, candidate))
+                continue;
+              if (_haul_download_rename_noreplace (job->dirfd, pname, candidate))
+                job->final_name = g_steal_pointer (&candidate);
+              else if (errno != EEXIST || job->name_fixed)
+                break;
+            }
+        }
+
+      if (job->final_name == NULL)
+        {
+          int saved_errno = errno;
+
+          if (saved_errno == EEXIST)
+            g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                                     _("“%s” already exists; the download is kept in “%s”"),
+                                     job->name, pname);
+          else
+            g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                     _("Could not rename “%s”: %s"), pname,
+                                     g_strerror (saved_errno));
+          return;
+        }
+      fsync (job->dirfd);
+    }
+  else
+    job->final_name = g_strdup (job->name);
+
+  unlinkat (job->dirfd, jname, 0);
+  fsync (job->dirfd);
+  g_task_return_boolean (task, TRUE);
+}
+
+void
+_haul_download_prepare_free (HaulPrepare *prep)
+{
+  g_free (prep->directory);
+  g_free (prep->name);
+  g_free (prep->uri);
+  if (prep->dirfd >= 0)
+    close (prep->dirfd);
+  if (prep->part_fd >= 0)
+    close (prep->part_fd);
+  _haul_download_clear_fd (&prep->direct_fd);
+  g_clear_pointer (&prep->rd, haul_resume_data_free);
+  g_free (prep);
+}
+
+HaulResumeData *
+_haul_download_load_resume_data_at (int          dirfd,
+                                    const char  *name,
+                                    gboolean    *present,
+                                    GError     **error)
+{
+  g_auto(HaulFd) fd = openat (dirfd, name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+  g_autofree char *buf = NULL;
+  gsize len = 0;
+
+  *present = FALSE;
+  if (fd < 0)
+    {
+      int saved_errno = errno;
+
+      if (saved_errno == ENOENT)
+        return NULL;
+      *present = TRUE;
+      g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                   "%s", g_strerror (saved_errno));
+      return NULL;
+    }
+  *present = TRUE;
+
+  buf = g_malloc (MAX_RESUME_DATA_SIZE + 1);
+  for (;;)
+    {
+      ssize_t n = read (fd, buf + len, MAX_RESUME_DATA_SIZE + 1 - len);
+
+      if (n < 0 && errno == EINTR)
+        continue;
+      if (n < 0)
+        {
+          int saved_errno = errno;
+          g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                       "%s", g_strerror (saved_errno));
+          return NULL;
+        }
+      if (n == 0)
+        break;
+      len += n;
+      if (len > MAX_RESUME_DATA_SIZE)
+        {
+          g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED, _("Resume data is too large"));
+          return NULL;
+        }
+    }
+
+  return haul_resume_data_new_from_json (buf, len, error);
+}
+
+/* Finds the resume data of an earlier run for the same URL, for a download whose name is
+ * not fixed: that is how running the same command again resumes. */
+static char *
+_haul_download_find_name_for_uri (int         dirfd,
+                                  const char *uri)
+{
+  g_auto(HaulFd) fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
+  DIR *dir;
+  struct dirent *entry;
+
+  if (fd < 0 || (dir = fdopendir (fd)) == NULL)
+    return NULL;
+  g_steal_fd (&fd);
+
+  while ((entry = readdir (dir)) != NULL)
+    {
+      if (g_str_has_suffix (entry->d_name, ".part.json") && entry->d_name[0] != '.')
+        g_ptr_array_add (names, g_strdup (entry->d_name));
+    }
+  closedir (dir);
+
+  for (guint i = 0; i < names->len; i++)
+    {
+      const char *jname = g_ptr_array_index (names, i);
+      g_autoptr(HaulResumeData) rd = NULL;
+      gboolean present;
+      g_autofree char *expected = NULL;
+
+      rd = _haul_download_load_resume_data_at (dirfd, jname, &present, NULL);
+      if (rd == NULL || rd->filename == NULL || g_strcmp0 (rd->uri, uri) != 0)
+        continue;
+      expected = _haul_download_json_name (rd->filename);
+      if (g_str_equal (expected, jname))
+        return g_strdup (rd->filename);
+    }
+  return NULL;
+}
+
+void
+_haul_download_prepare_worker (GTask        *task,
+                               gpointer      source_object,
+                               gpointer      task_data,
+                               GCancellable *cancellable)
+{
+  HaulPrepare *prep = task_data;
+  g_autofree char *pname = NULL;
+  g_autofree char *jname = NULL;
+  g_autoptr(GError) json_error = NULL;
+  gboolean json_present;
+  gboolean part_present;
+  gboolean final_present;
+  struct stat st;
+
+  prep->dirfd = open (prep->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+  if (prep->dirfd < 0)
+    {
+      int saved_errno = errno;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Cannot use the directory “%s”: %s"), prep->directory,
+                               g_strerror (saved_errno));
+      return;
+    }
+
+  if (prep->name == NULL)
+    {
+      prep->name = _haul_download_find_name_for_uri (prep->dirfd, prep->uri);
+      if (prep->name == NULL)
+        {
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
+    }
+
+  pname = _haul_download_part_name (prep->name);
+  jname = _haul_download_json_name (prep->name);
+  prep->rd = _haul_download_load_resume_data_at (prep->dirfd, jname, &json_present, &json_error);
+
+  part_present = fstatat (prep->dirfd, pname, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (part_present && !S_ISREG (st.st_mode))
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                               _("“%s” exists and is not a regular file; it was left untouched"),
+                               pname);
+      return;
+    }
+  final_present = fstatat (prep->dirfd, prep->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+  if (prep->rd == NULL && part_present)
+    {
+      if (!prep->overwrite)
+        {
+          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                                   json_present ?
+                                   _("“%s” exists but its resume data is damaged (%s); it was left untouched. Run again with --overwrite to start over") :
+                                   _("“%s” exists but has no resume data%s; it was left untouched. Run again with --overwrite to start over"),
+                                   pname, json_error != NULL ? json_error->message : "");
+          return;
+        }
+      unlinkat (prep->dirfd, pname, 0);
+      part_present = FALSE;
+    }
+
+  if (prep->rd != NULL && prep->rd->complete && !part_present && final_present)
+    {
+      /* A kill between the final rename and the removal of the resume data. */
+      unlinkat (prep->dirfd, jname, 0);
+      prep->already_complete = TRUE;
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
+
+  if (prep->rd != NULL && !part_present)
+    g_clear_pointer (&prep->rd, haul_resume_data_free);
+  if (prep->rd == NULL && json_present)
+    unlinkat (prep->dirfd, jname, 0);
+
+  if (final_present && !prep->overwrite && prep->rd == NULL)
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                               _("“%s” already exists; use --overwrite to replace it"),
+                               prep->name);
+      return;
+    }
+
+  if (prep->rd != NULL)
+    {
+      gint64 keep;
+
+      prep->part_fd = openat (prep->dirfd, pname, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+      if (prep->part_fd < 0 || fstat (prep->part_fd, &st) != 0 || !S_ISREG (st.st_mode))
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Cannot open “%s”: %s"), pname, g_strerror (saved_errno));
+          return;
+        }
+
+      keep = haul_resume_data_apply_boot_rule (prep->rd, haul_get_boot_id (), st.st_size);
+      if (st.st_size > keep && ftruncate (prep->part_fd, keep) != 0)
+        {
+          int saved_errno = errno;
+          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                                   _("Could not truncate “%s”: %s"), pname,
+                                   g_strerror (saved_errno));
+          return;
+        }
+      prep->direct_fd = _haul_download_open_direct_at (prep->dirfd, pname);
+      prep->finish_only = prep->rd->complete;
+      g_free (prep->rd->boot_id);
+      prep->rd->boot_id = g_strdup (haul_get_boot_id ());
+    }
+
+  g_task_return_boolean (task, TRUE);
+}
