@@ -592,7 +592,19 @@ test_sha256 (Fixture       *f,
 
   g_assert_cmpint (get (f, "/bad.bin", "--sha256", bad, NULL), ==, 1);
   g_assert_nonnull (strstr (f->run.err, "SHA-256 mismatch"));
+  g_assert_nonnull (strstr (f->run.err, "delete it to download again"));
   assert_absent (f, "bad.bin");
+
+  /* Once the bad data is deleted, the right checksum gets the file. */
+  {
+    g_autofree char *part = in_dir (f, "bad.bin.part");
+    g_autofree char *json = in_dir (f, "bad.bin.part.json");
+
+    g_assert_cmpint (g_unlink (part), ==, 0);
+    g_assert_cmpint (get (f, "/bad.bin", "--sha256", good, NULL), ==, 0);
+    assert_saved (f, "bad.bin", expected);
+    g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+  }
 
   g_assert_cmpint (get (f, "/good.bin", "--sha256", upper, NULL), ==, 0);
   assert_saved (f, "good.bin", expected);

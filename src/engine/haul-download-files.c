@@ -151,7 +151,10 @@ _haul_download_finish_worker (GTask        *task,
         }
       if (job->sha256 != NULL && !_haul_download_verify_sha256 (job->part_fd, job->sha256, &error))
         {
-          g_task_return_error (task, g_steal_pointer (&error));
+          /* The data stays for a look, but running again would check the same bytes. */
+          g_task_return_new_error (task, error->domain, error->code,
+                                   _("%s. The data is kept in “%s”; delete it to download again"),
+                                   error->message, pname);
           return;
         }
       if (!haul_write_file_atomically_at (job->dirfd, jname, job->json, job->json_length,
