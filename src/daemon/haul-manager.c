@@ -1,0 +1,556 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-manager"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n.h>
+
+#include "haul-dbus-error.h"
+#include "haul-download.h"
+#include "haul-filename.h"
+#include "haul-http.h"
+#include "haul-manager.h"
+#include "haul-rate-limiter.h"
+#include "haul-service.h"
+#include "haul-transfer.h"
+
+#define MAX_URI_LENGTH     8192
+#define PROGRESS_INTERVAL  250
+
+struct _HaulManager
+{
+  HaulManager1Skeleton      parent_instance;
+
+  GApplication             *app;
+  GDBusObjectManagerServer *object_manager;
+  GSettings                *settings;
+  SoupSession              *session;
+  HaulRateLimiter          *limiter;
+  GHashTable               *transfers;
+  guint                     next_id;
+  guint                     progress_source;
+  gboolean                  held;
+  gboolean                  quitting;
+};
+
+static void haul_manager_iface_init (HaulManager1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulManager, haul_manager, HAUL_TYPE_MANAGER1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (HAUL_TYPE_MANAGER1, haul_manager_iface_init))
+
+/* ---- options of Add ----------------------------------------------------------------- */
+
+typedef gboolean (*OptionCheck) (GVariant  *value,
+                                 GError   **error);
+
+static gboolean
+check_directory (GVariant  *value,
+                 GError   **error)
+{
+  const char *dir = g_variant_get_string (value, NULL);
+
+  if (!g_path_is_absolute (dir))
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                   _("The directory “%s” is not an absolute path"), dir);
+      return FALSE;
+    }
+  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                   _("The directory “%s” does not exist"), dir);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_filename (GVariant  *value,
+                GError   **error)
+{
+  gsize length;
+  const char *name = g_variant_get_string (value, &length);
+  g_autofree char *safe = haul_filename_sanitize (name);
+
+  if (strlen (name) != length || safe == NULL || !g_str_equal (safe, name))
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                   _("“%s” is not a usable file name: give a name without “/”, control characters or a leading dot, of at most %d bytes"),
+                   name, HAUL_FILENAME_MAX);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_sha256 (GVariant  *value,
+              GError   **error)
+{
+  const char *hex = g_variant_get_string (value, NULL);
+  gboolean ok = strlen (hex) == 64;
+
+  for (const char *p = hex; ok && *p != '\0'; p++)
+    ok = g_ascii_isxdigit (*p);
+  if (!ok)
+    g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                         _("“sha256” takes 64 hexadecimal digits"));
+  return ok;
+}
+
+static gboolean
+check_headers (GVariant  *value,
+               GError   **error)
+{
+  GVariantIter iter;
+  const char *name, *header_value;
+
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &header_value))
+    {
+      g_autofree char *header = g_strdup_printf ("%s: %s", name, header_value);
+      g_autoptr(GError) local = NULL;
+
+      if (!haul_download_validate_header (header, &local))
+        {
+          g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                               local->message);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_segments (GVariant  *value,
+                GError   **error)
+{
+  guint32 n = g_variant_get_uint32 (value);
+
+  if (n < 1 || n > HAUL_MAX_SEGMENTS)
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                   _("“segments” takes a number from 1 to %d"), HAUL_MAX_SEGMENTS);
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static const struct
+{
+  const char  *key;
+  const char  *type;
+  OptionCheck  check;
+} add_options[] = {
+  { "directory", "s", check_directory },
+  { "filename", "s", check_filename },
+  { "sha256", "s", check_sha256 },
+  { "headers", "a{ss}", check_headers },
+  { "discretionary", "b", NULL },
+  { "paused", "b", NULL },
+  { "segments", "u", check_segments },
+  { "speed-limit", "t", NULL },
+  { "overwrite", "b", NULL },
+};
+
+/* Refuses an unknown key, a wrong type or a bad value, before anything is created. */
+static gboolean
+check_options (GVariant  *options,
+               GError   **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) owned = value;
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (add_options); i++)
+        {
+          if (!g_str_equal (key, add_options[i].key))
+            continue;
+          known = TRUE;
+          if (!g_variant_is_of_type (value, G_VARIANT_TYPE (add_options[i].type)))
+            {
+              g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                           _("The option “%s” takes a value of type “%s”, not “%s”"),
+                           key, add_options[i].type, g_variant_get_type_string (value));
+              return FALSE;
+            }
+          if (add_options[i].check != NULL && !add_options[i].check (value, error))
+            return FALSE;
+        }
+      if (!known)
+        {
+          g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                       _("Unknown option “%s”"), key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
+static gboolean
+check_uri (const char  *uri,
+           GError     **error)
+{
+  g_autoptr(GUri) parsed = NULL;
+
+  if (strlen (uri) > MAX_URI_LENGTH)
+    {
+      g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_URI,
+                           _("The URL is longer than 8 KiB"));
+      return FALSE;
+    }
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  if (parsed == NULL)
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_URI,
+                   _("“%s” is not a valid URL"), uri);
+      return FALSE;
+    }
+  if (!haul_http_uri_is_supported (parsed))
+    {
+      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME,
+                   _("Only http and https URLs can be downloaded, not “%s”"),
+                   g_uri_get_scheme (parsed));
+      return FALSE;
+    }
+  return TRUE;
+}
+
+static char *
+default_directory (HaulManager *self)
+{
+  g_autofree char *configured = g_settings_get_string (self->settings, "download-directory");
+  const char *xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  if (configured != NULL && g_path_is_absolute (configured))
+    return g_steal_pointer (&configured);
+  return g_strdup (xdg != NULL ? xdg : g_get_home_dir ());
+}
+
+/* ---- scheduling --------------------------------------------------------------------- */
+
+static gint
+compare_ids (gconstpointer a,
+             gconstpointer b)
+{
+  guint ia = haul_transfer1_get_id (HAUL_TRANSFER1 (*(HaulTransfer **) a));
+  guint ib = haul_transfer1_get_id (HAUL_TRANSFER1 (*(HaulTransfer **) b));
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+static GPtrArray *
+sorted_transfers (HaulManager *self)
+{
+  GPtrArray *list = g_ptr_array_new ();
+  GHashTableIter iter;
+  gpointer value;
+
+  /* g_hash_table_get_values_as_ptr_array is GLib 2.76. */
+  g_hash_table_iter_init (&iter, self->transfers);
+  while (g_hash_table_iter_next (&iter, NULL, &value))
+    g_ptr_array_add (list, value);
+  g_ptr_array_sort (list, compare_ids);
+  return list;
+}
+
+/* Starts queued transfers in the order they were added while slots are free, and holds
+ * the service while anything is active. */
+static void
+schedule (HaulManager *self)
+{
+  g_autoptr(GPtrArray) list = sorted_transfers (self);
+  guint max = haul_manager1_get_max_concurrent (HAUL_MANAGER1 (self));
+  guint running = 0;
+  guint active = 0;
+
+  for (guint i = 0; i < list->len; i++)
+    {
+      const char *state = haul_transfer1_get_state (g_ptr_array_index (list, i));
+
+      if (g_str_equal (state, "running"))
+        running++;
+    }
+
+  for (guint i = 0; i < list->len && !self->quitting; i++)
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i);
+
+      if (running >= max)
+        break;
+      if (haul_transfer_is_queued (transfer))
+        {
+          haul_transfer_start (transfer, self->session, self->limiter);
+          running++;
+        }
+    }
+
+  for (guint i = 0; i < list->len; i++)
+    active += haul_transfer_is_active (g_ptr_array_index (list, i));
+  haul_manager1_set_active_count (HAUL_MANAGER1 (self), active);
+
+  if (active > 0 && !self->held)
+    {
+      g_application_hold (self->app);
+      self->held = TRUE;
+    }
+  else if (active == 0 && self->held)
+    {
+      g_application_release (self->app);
+      self->held = FALSE;
+    }
+
+  if (self->quitting && running == 0)
+    g_application_quit (self->app);
+}
+
+static gboolean
+progress_cb (gpointer user_data)
+{
+  HaulManager *self = user_data;
+  g_autoptr(GPtrArray) list = sorted_transfers (self);
+  GVariantBuilder builder;
+  guint64 total_rate = 0;
+  guint changed = 0;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(uttt)"));
+  for (guint i = 0; i < list->len; i++)
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i);
+      HaulTransfer1 *iface = HAUL_TRANSFER1 (transfer);
+
+      if (!haul_transfer_update_progress (transfer))
+        continue;
+      g_variant_builder_add (&builder, "(uttt)", haul_transfer1_get_id (iface),
+                             haul_transfer1_get_bytes_received (iface),
+                             haul_transfer1_get_bytes_total (iface),
+                             haul_transfer1_get_rate (iface));
+      total_rate += haul_transfer1_get_rate (iface);
+      changed++;
+    }
+
+  if (changed > 0)
+    haul_manager1_emit_progress (HAUL_MANAGER1 (self), g_variant_builder_end (&builder));
+  else
+    g_variant_builder_clear (&builder);
+  haul_manager1_set_download_rate (HAUL_MANAGER1 (self), total_rate);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_transfer_removed_cb (HaulManager  *self,
+                        HaulTransfer *transfer)
+{
+  guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
+
+  g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
+  g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
+  schedule (self);
+}
+
+/* ---- methods ------------------------------------------------------------------------ */
+
+static gboolean
+handle_add (HaulManager1          *iface,
+            GDBusMethodInvocation *invocation,
+            const char            *uri,
+            GVariant              *options)
+{
+  HaulManager *self = HAUL_MANAGER (iface);
+  g_autoptr(GError) error = NULL;
+  g_autoptr(HaulObjectSkeleton) object = NULL;
+  g_autofree char *directory = NULL;
+  HaulTransfer *transfer;
+
+  g_debug ("Handling Add");
+  haul_note_activity ();
+
+  if (!check_uri (uri, &error) || !check_options (options, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  if (!g_variant_lookup (options, "directory", "s", &directory))
+    directory = default_directory (self);
+
+  transfer = haul_transfer_new (self->next_id++, uri, directory, options);
+  g_hash_table_insert (self->transfers,
+                       GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer))),
+                       transfer);
+  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (schedule), self,
+                           G_CONNECT_SWAPPED);
+  g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
+  haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));
+  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+
+  haul_manager1_complete_add (iface, invocation, haul_transfer_get_path (transfer));
+  schedule (self);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_pause_all (HaulManager1          *iface,
+                  GDBusMethodInvocation *invocation)
+{
+  HaulManager *self = HAUL_MANAGER (iface);
+  g_autoptr(GPtrArray) list = sorted_transfers (self);
+
+  g_debug ("Handling PauseAll");
+  haul_note_activity ();
+  for (guint i = 0; i < list->len; i++)
+    haul_transfer_pause (g_ptr_array_index (list, i));
+  haul_manager1_complete_pause_all (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_resume_all (HaulManager1          *iface,
+                   GDBusMethodInvocation *invocation)
+{
+  HaulManager *self = HAUL_MANAGER (iface);
+  g_autoptr(GPtrArray) list = sorted_transfers (self);
+
+  g_debug ("Handling ResumeAll");
+  haul_note_activity ();
+  for (guint i = 0; i < list->len; i++)
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i);
+
+      if (g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (transfer)), "paused") == 0)
+        haul_transfer_resume (transfer);
+    }
+  haul_manager1_complete_resume_all (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/**
+ * haul_manager_quit:
+ * @self: the manager
+ *
+ * Stops every running transfer (saving its resume data), then quits the service.
+ */
+void
+haul_manager_quit (HaulManager *self)
+{
+  g_autoptr(GPtrArray) list = sorted_transfers (self);
+
+  g_return_if_fail (HAUL_IS_MANAGER (self));
+
+  self->quitting = TRUE;
+  for (guint i = 0; i < list->len; i++)
+    haul_transfer_pause (g_ptr_array_index (list, i));
+  schedule (self);
+}
+
+static gboolean
+handle_quit (HaulManager1          *iface,
+             GDBusMethodInvocation *invocation)
+{
+  g_debug ("Handling Quit");
+  haul_manager1_complete_quit (iface, invocation);
+  haul_manager_quit (HAUL_MANAGER (iface));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static void
+haul_manager_iface_init (HaulManager1Iface *iface)
+{
+  iface->handle_add = handle_add;
+  iface->handle_pause_all = handle_pause_all;
+  iface->handle_resume_all = handle_resume_all;
+  iface->handle_quit = handle_quit;
+}
+
+/* ---- object ------------------------------------------------------------------------- */
+
+static void
+on_speed_limit_changed_cb (HaulManager *self)
+{
+  haul_rate_limiter_set_rate (self->limiter, haul_manager1_get_speed_limit (HAUL_MANAGER1 (self)));
+}
+
+gboolean
+haul_manager_export (HaulManager      *self,
+                     GDBusConnection  *connection,
+                     GError          **error)
+{
+  g_return_val_if_fail (HAUL_IS_MANAGER (self), FALSE);
+
+  if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
+                                         HAUL_MANAGER_PATH, error))
+    return FALSE;
+  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  return TRUE;
+}
+
+void
+haul_manager_unexport (HaulManager *self)
+{
+  g_return_if_fail (HAUL_IS_MANAGER (self));
+
+  g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self));
+}
+
+static void
+haul_manager_dispose (GObject *object)
+{
+  HaulManager *self = HAUL_MANAGER (object);
+
+  g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_pointer (&self->transfers, g_hash_table_unref);
+  g_clear_object (&self->object_manager);
+  g_clear_object (&self->settings);
+  g_clear_object (&self->session);
+  g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
+
+  G_OBJECT_CLASS (haul_manager_parent_class)->dispose (object);
+}
+
+static void
+haul_manager_class_init (HaulManagerClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haul_manager_dispose;
+}
+
+static void
+haul_manager_init (HaulManager *self)
+{
+  self->next_id = 1;
+  self->transfers = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->object_manager = g_dbus_object_manager_server_new (HAUL_MANAGER_PATH);
+  self->session = haul_session_new (NULL);
+  self->limiter = haul_rate_limiter_new (0);
+  self->settings = g_settings_new ("io.github.haul.Haul");
+
+  haul_manager1_set_version (HAUL_MANAGER1 (self), PACKAGE_VERSION);
+  g_settings_bind (self->settings, "max-concurrent", self, "max-concurrent", G_SETTINGS_BIND_DEFAULT);
+  g_settings_bind (self->settings, "speed-limit", self, "speed-limit", G_SETTINGS_BIND_DEFAULT);
+  g_signal_connect_swapped (self, "notify::max-concurrent", G_CALLBACK (schedule), self);
+  g_signal_connect_swapped (self, "notify::speed-limit", G_CALLBACK (on_speed_limit_changed_cb), self);
+  on_speed_limit_changed_cb (self);
+
+  self->progress_source = g_timeout_add (PROGRESS_INTERVAL, progress_cb, self);
+}
+
+HaulManager *
+haul_manager_new (GApplication *app)
+{
+  HaulManager *self = g_object_new (HAUL_TYPE_MANAGER, NULL);
+
+  self->app = app;
+  return self;
+}

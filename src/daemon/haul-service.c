@@ -1,0 +1,139 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-service"
+
+#include "config.h"
+
+#include <glib-unix.h>
+
+#include "haul-manager.h"
+#include "haul-service.h"
+
+#define IDLE_TIMEOUT_MS (30 * 1000)
+
+/* haul-daemon: a GApplication service that owns io.github.haul.Daemon and every transfer. */
+struct _HaulService
+{
+  GApplication  parent_instance;
+
+  HaulManager  *manager;
+  guint         signal_sources[3];
+};
+
+G_DEFINE_FINAL_TYPE (HaulService, haul_service, G_TYPE_APPLICATION)
+
+static gboolean
+on_signal_cb (gpointer user_data)
+{
+  HaulService *self = user_data;
+
+  /* Save resume data and exit cleanly, so that nothing is lost and ASan can report. */
+  g_debug ("Quitting on a signal");
+  if (self->manager != NULL)
+    haul_manager_quit (self->manager);
+  else
+    g_application_quit (G_APPLICATION (self));
+  return G_SOURCE_CONTINUE;
+}
+
+static gboolean
+haul_service_dbus_register (GApplication     *app,
+                            GDBusConnection  *connection,
+                            const char       *object_path,
+                            GError          **error)
+{
+  HaulService *self = HAUL_SERVICE (app);
+
+  if (!G_APPLICATION_CLASS (haul_service_parent_class)->dbus_register (app, connection,
+                                                                      object_path, error))
+    return FALSE;
+
+  self->manager = haul_manager_new (app);
+  return haul_manager_export (self->manager, connection, error);
+}
+
+static void
+haul_service_dbus_unregister (GApplication    *app,
+                              GDBusConnection *connection,
+                              const char      *object_path)
+{
+  HaulService *self = HAUL_SERVICE (app);
+
+  if (self->manager != NULL)
+    haul_manager_unexport (self->manager);
+
+  G_APPLICATION_CLASS (haul_service_parent_class)->dbus_unregister (app, connection, object_path);
+}
+
+static void
+haul_service_startup (GApplication *app)
+{
+  HaulService *self = HAUL_SERVICE (app);
+  const int signals[] = { SIGTERM, SIGINT, SIGHUP };
+
+  G_APPLICATION_CLASS (haul_service_parent_class)->startup (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (signals); i++)
+    self->signal_sources[i] = g_unix_signal_add (signals[i], on_signal_cb, self);
+}
+
+static void
+haul_service_shutdown (GApplication *app)
+{
+  HaulService *self = HAUL_SERVICE (app);
+
+  for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
+    g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+  g_clear_object (&self->manager);
+
+  G_APPLICATION_CLASS (haul_service_parent_class)->shutdown (app);
+}
+
+static void
+haul_service_class_init (HaulServiceClass *klass)
+{
+  GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
+
+  app_class->dbus_register = haul_service_dbus_register;
+  app_class->dbus_unregister = haul_service_dbus_unregister;
+  app_class->startup = haul_service_startup;
+  app_class->shutdown = haul_service_shutdown;
+}
+
+static void
+haul_service_init (HaulService *self)
+{
+}
+
+/**
+ * haul_note_activity:
+ *
+ * A client called: the idle timeout starts again. Call it from the main thread only
+ * (method handlers run there): GApplication's use count is not thread-safe, and its main
+ * loop ends the moment it sees the count at zero with no timeout pending.
+ */
+void
+haul_note_activity (void)
+{
+  GApplication *app = g_application_get_default ();
+
+  if (app == NULL)
+    return;
+  g_application_hold (app);
+  g_application_release (app);
+}
+
+HaulService *
+haul_service_new (void)
+{
+  HaulService *self = g_object_new (HAUL_TYPE_SERVICE,
+                                    "application-id", "io.github.haul.Daemon",
+                                    "flags", G_APPLICATION_IS_SERVICE,
+                                    NULL);
+  const char *timeout = g_getenv ("HAUL_IDLE_TIMEOUT_MS");
+
+  /* The tests shorten the idle timeout to see the service exit. */
+  g_application_set_inactivity_timeout (G_APPLICATION (self),
+                                        timeout != NULL ? (guint) g_ascii_strtoull (timeout, NULL, 10)
+                                                        : IDLE_TIMEOUT_MS);
+  return self;
+}

@@ -1,0 +1,508 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-transfer"
+
+#include "config.h"
+
+#include <glib/gi18n.h>
+#include <glib/gstdio.h>
+
+#include "haul-dbus-error.h"
+#include "haul-download.h"
+#include "haul-service.h"
+#include "haul-transfer.h"
+
+/* What a stop of the running download is for. */
+typedef enum
+{
+  STOP_NONE,
+  STOP_PAUSE,
+  STOP_CANCEL,
+  STOP_REMOVE,
+} StopIntent;
+
+struct _HaulTransfer
+{
+  HaulTransfer1Skeleton  parent_instance;
+
+  char                  *path;
+  char                  *requested_name;
+  GStrv                  headers;
+  gboolean               overwrite;
+  guint64                speed_limit;
+  gboolean               delete_file;
+
+  HaulDownload          *download;
+  GCancellable          *cancellable;
+  StopIntent             stop;
+};
+
+static void haul_transfer_iface_init (HaulTransfer1Iface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulTransfer, haul_transfer, HAUL_TYPE_TRANSFER1_SKELETON,
+                               G_IMPLEMENT_INTERFACE (HAUL_TYPE_TRANSFER1, haul_transfer_iface_init))
+
+enum {
+  REMOVED,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void
+set_state (HaulTransfer *self,
+           const char   *state)
+{
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+
+  if (g_strcmp0 (haul_transfer1_get_state (iface), state) == 0)
+    return;
+  g_debug ("Transfer %u: %s", haul_transfer1_get_id (iface), state);
+  haul_transfer1_set_state (iface, state);
+  if (!g_str_equal (state, "waiting"))
+    haul_transfer1_set_state_reason (iface, "");
+  if (g_str_equal (state, "completed") || g_str_equal (state, "failed") ||
+      g_str_equal (state, "cancelled"))
+    haul_transfer1_set_finished_at (iface, g_get_real_time () / G_USEC_PER_SEC);
+}
+
+gboolean
+haul_transfer_is_queued (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (self)), "queued") == 0;
+}
+
+/**
+ * haul_transfer_is_active:
+ * @self: a transfer
+ *
+ * Returns: %TRUE while queued, waiting or running: the service must not exit
+ */
+gboolean
+haul_transfer_is_active (HaulTransfer *self)
+{
+  const char *state;
+
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  state = haul_transfer1_get_state (HAUL_TRANSFER1 (self));
+  return g_strcmp0 (state, "queued") == 0 || g_strcmp0 (state, "waiting") == 0 ||
+         g_strcmp0 (state, "running") == 0;
+}
+
+const char *
+haul_transfer_get_path (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), NULL);
+  return self->path;
+}
+
+/* Deletes the partial data of a cancelled transfer: NAME.part and its resume data. */
+static void
+delete_partial (HaulTransfer *self)
+{
+  const char *name = haul_transfer1_get_file_name (HAUL_TRANSFER1 (self));
+  const char *dir = haul_transfer1_get_directory (HAUL_TRANSFER1 (self));
+  g_autofree char *part = NULL;
+  g_autofree char *json = NULL;
+
+  if (name == NULL || *name == '\0')
+    return;
+  part = g_strdup_printf ("%s/%s.part", dir, name);
+  json = g_strdup_printf ("%s/%s.part.json", dir, name);
+  g_unlink (part);
+  g_unlink (json);
+}
+
+static void
+finish_stop (HaulTransfer *self)
+{
+  StopIntent stop = self->stop;
+
+  self->stop = STOP_NONE;
+  switch (stop)
+    {
+    case STOP_PAUSE:
+      set_state (self, "paused");
+      break;
+    case STOP_CANCEL:
+      delete_partial (self);
+      set_state (self, "cancelled");
+      break;
+    case STOP_REMOVE:
+      delete_partial (self);
+      g_signal_emit (self, signals[REMOVED], 0);
+      break;
+    case STOP_NONE:
+    default:
+      break;
+    }
+}
+
+gboolean
+haul_transfer_update_progress (HaulTransfer *self)
+{
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  guint64 received, total, rate;
+
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+
+  if (self->download == NULL)
+    return FALSE;
+
+  received = haul_download_get_bytes_received (self->download);
+  total = haul_download_get_bytes_total (self->download);
+  rate = haul_download_get_rate (self->download);
+  if (received == haul_transfer1_get_bytes_received (iface) &&
+      total == haul_transfer1_get_bytes_total (iface) && rate == haul_transfer1_get_rate (iface))
+    return FALSE;
+
+  haul_transfer1_set_bytes_received (iface, received);
+  haul_transfer1_set_bytes_total (iface, total);
+  haul_transfer1_set_rate (iface, rate);
+  if (haul_download_get_filename (self->download) != NULL)
+    haul_transfer1_set_file_name (iface, haul_download_get_filename (self->download));
+  haul_transfer1_set_effective_uri (iface, haul_download_get_effective_uri (self->download));
+  haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
+  return TRUE;
+}
+
+static void
+run_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  g_autoptr(HaulTransfer) self = user_data;
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  g_autoptr(GError) error = NULL;
+  gboolean ok;
+
+  ok = haul_download_run_finish (HAUL_DOWNLOAD (object), result, &error);
+  haul_transfer_update_progress (self);
+  haul_transfer1_set_rate (iface, 0);
+  g_clear_object (&self->download);
+  g_clear_object (&self->cancellable);
+
+  if (self->stop != STOP_NONE)
+    finish_stop (self);
+  else if (ok)
+    set_state (self, "completed");
+  else
+    {
+      haul_transfer1_set_error (iface, error->message);
+      set_state (self, "failed");
+    }
+}
+
+/**
+ * haul_transfer_start:
+ * @self: a queued transfer
+ * @session: the session all transfers share
+ * @limiter: the speed limit all transfers share
+ *
+ * Runs the download with the engine. The engine resumes from the resume data beside the
+ * file when there is some.
+ */
+void
+haul_transfer_start (HaulTransfer    *self,
+                     SoupSession     *session,
+                     HaulRateLimiter *limiter)
+{
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *name;
+
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+  g_return_if_fail (self->download == NULL);
+
+  /* After the first run the name is the one the server gave; keep it. */
+  name = haul_transfer1_get_file_name (iface);
+  self->download = haul_download_new (haul_transfer1_get_uri (iface),
+                                      haul_transfer1_get_directory (iface),
+                                      name != NULL && *name != '\0' ? name : NULL);
+  haul_download_set_session (self->download, session);
+  haul_download_set_max_segments (self->download, haul_transfer1_get_segments (iface));
+  haul_download_set_overwrite (self->download, self->overwrite);
+  if (*haul_transfer1_get_sha256 (iface) != '\0')
+    haul_download_set_sha256 (self->download, haul_transfer1_get_sha256 (iface));
+  if (self->headers != NULL)
+    haul_download_set_headers (self->download, (const char * const *) self->headers);
+  if (limiter != NULL)
+    haul_download_set_rate_limiter (self->download, limiter);
+
+  haul_transfer1_set_error (iface, "");
+  self->cancellable = g_cancellable_new ();
+  set_state (self, "running");
+  haul_download_run_async (self->download, self->cancellable, run_cb, g_object_ref (self));
+}
+
+/* Stops for @intent: a running download stops through its cancellable (saving its resume
+ * data) and finishes in run_cb; anything else finishes now. */
+static void
+stop_for (HaulTransfer *self,
+          StopIntent    intent)
+{
+  self->stop = intent;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  else
+    finish_stop (self);
+}
+
+void
+haul_transfer_pause (HaulTransfer *self)
+{
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+  if (haul_transfer_is_active (self))
+    stop_for (self, STOP_PAUSE);
+}
+
+void
+haul_transfer_resume (HaulTransfer *self)
+{
+  const char *state;
+
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+  state = haul_transfer1_get_state (HAUL_TRANSFER1 (self));
+  if (g_strcmp0 (state, "paused") == 0 || g_strcmp0 (state, "failed") == 0)
+    set_state (self, "queued");
+}
+
+static gboolean
+handle_pause (HaulTransfer1         *iface,
+              GDBusMethodInvocation *invocation)
+{
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+
+  g_debug ("Handling Pause");
+  haul_note_activity ();
+  if (!haul_transfer_is_active (self))
+    {
+      g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_INVALID_STATE,
+                                             _("Only a queued, waiting or running transfer can be paused; this one is %s"),
+                                             haul_transfer1_get_state (iface));
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  haul_transfer_pause (self);
+  haul_transfer1_complete_pause (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_resume (HaulTransfer1         *iface,
+               GDBusMethodInvocation *invocation)
+{
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+  const char *state = haul_transfer1_get_state (iface);
+
+  g_debug ("Handling Resume");
+  haul_note_activity ();
+  if (self->stop != STOP_NONE ||
+      (g_strcmp0 (state, "paused") != 0 && g_strcmp0 (state, "failed") != 0))
+    {
+      g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_INVALID_STATE,
+                                             _("Only a paused or failed transfer can be resumed; this one is %s"),
+                                             state);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  haul_transfer_resume (self);
+  haul_transfer1_complete_resume (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_cancel (HaulTransfer1         *iface,
+               GDBusMethodInvocation *invocation)
+{
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+  const char *state = haul_transfer1_get_state (iface);
+
+  g_debug ("Handling Cancel");
+  haul_note_activity ();
+  if (g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "cancelled") == 0)
+    {
+      g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_INVALID_STATE,
+                                             _("A %s transfer cannot be cancelled"), state);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  stop_for (self, STOP_CANCEL);
+  haul_transfer1_complete_cancel (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_remove (HaulTransfer1         *iface,
+               GDBusMethodInvocation *invocation,
+               gboolean               delete_file)
+{
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+
+  g_debug ("Handling Remove");
+  haul_note_activity ();
+  if (delete_file && g_strcmp0 (haul_transfer1_get_state (iface), "completed") == 0)
+    {
+      g_autofree char *file = g_build_filename (haul_transfer1_get_directory (iface),
+                                                haul_transfer1_get_file_name (iface), NULL);
+      g_unlink (file);
+    }
+  haul_transfer1_complete_remove (iface, invocation);
+  if (self->cancellable != NULL)
+    stop_for (self, STOP_REMOVE);
+  else
+    g_signal_emit (self, signals[REMOVED], 0);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_not_yet (HaulTransfer1         *iface,
+                GDBusMethodInvocation *invocation)
+{
+  haul_note_activity ();
+  /* SetUri and SetDiscretionary come with the scheduler's conditions (issue #3). */
+  g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_FAILED,
+                                         _("This version of Haul cannot do that yet"));
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+static gboolean
+handle_set_uri (HaulTransfer1         *iface,
+                GDBusMethodInvocation *invocation,
+                const char            *uri)
+{
+  return handle_not_yet (iface, invocation);
+}
+
+static gboolean
+handle_set_discretionary (HaulTransfer1         *iface,
+                          GDBusMethodInvocation *invocation,
+                          gboolean               discretionary)
+{
+  return handle_not_yet (iface, invocation);
+}
+
+static void
+haul_transfer_iface_init (HaulTransfer1Iface *iface)
+{
+  iface->handle_pause = handle_pause;
+  iface->handle_resume = handle_resume;
+  iface->handle_cancel = handle_cancel;
+  iface->handle_remove = handle_remove;
+  iface->handle_set_uri = handle_set_uri;
+  iface->handle_set_discretionary = handle_set_discretionary;
+}
+
+static void
+haul_transfer_dispose (GObject *object)
+{
+  HaulTransfer *self = HAUL_TRANSFER (object);
+
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+  g_clear_object (&self->download);
+
+  G_OBJECT_CLASS (haul_transfer_parent_class)->dispose (object);
+}
+
+static void
+haul_transfer_finalize (GObject *object)
+{
+  HaulTransfer *self = HAUL_TRANSFER (object);
+
+  g_free (self->path);
+  g_free (self->requested_name);
+  g_strfreev (self->headers);
+
+  G_OBJECT_CLASS (haul_transfer_parent_class)->finalize (object);
+}
+
+static void
+haul_transfer_class_init (HaulTransferClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haul_transfer_dispose;
+  object_class->finalize = haul_transfer_finalize;
+
+  /**
+   * HaulTransfer::removed:
+   *
+   * Emitted when a client removed the transfer and nothing of it runs any more: the
+   * manager then forgets it.
+   */
+  signals[REMOVED] = g_signal_new ("removed",
+                                   G_TYPE_FROM_CLASS (klass),
+                                   G_SIGNAL_RUN_LAST,
+                                   0, NULL, NULL, NULL,
+                                   G_TYPE_NONE, 0);
+}
+
+static void
+haul_transfer_init (HaulTransfer *self)
+{
+}
+
+/**
+ * haul_transfer_new:
+ * @id: the transfer's number
+ * @uri: a checked http or https URL
+ * @directory: a checked absolute directory
+ * @options: the a{sv} options of Add, already checked
+ *
+ * Returns: (transfer full): a queued (or paused) transfer
+ */
+HaulTransfer *
+haul_transfer_new (guint       id,
+                   const char *uri,
+                   const char *directory,
+                   GVariant   *options)
+{
+  HaulTransfer *self = g_object_new (HAUL_TYPE_TRANSFER, NULL);
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *filename = NULL;
+  const char *sha256 = NULL;
+  g_autoptr(GVariant) headers = NULL;
+  gboolean paused = FALSE;
+  gboolean discretionary = FALSE;
+  guint segments = 4;
+
+  self->path = g_strdup_printf ("/io/github/haul/Daemon/transfer/%u", id);
+
+  g_variant_lookup (options, "filename", "&s", &filename);
+  g_variant_lookup (options, "sha256", "&s", &sha256);
+  g_variant_lookup (options, "paused", "b", &paused);
+  g_variant_lookup (options, "discretionary", "b", &discretionary);
+  g_variant_lookup (options, "segments", "u", &segments);
+  g_variant_lookup (options, "overwrite", "b", &self->overwrite);
+  g_variant_lookup (options, "speed-limit", "t", &self->speed_limit);
+  headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
+  if (headers != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, headers);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        {
+          g_autofree char *header = g_strdup_printf ("%s: %s", name, value);
+          g_strv_builder_add (builder, header);
+        }
+      self->headers = g_strv_builder_end (builder);
+    }
+
+  haul_transfer1_set_id (iface, id);
+  haul_transfer1_set_uri (iface, uri);
+  haul_transfer1_set_effective_uri (iface, uri);
+  haul_transfer1_set_directory (iface, directory);
+  haul_transfer1_set_file_name (iface, filename != NULL ? filename : "");
+  haul_transfer1_set_state (iface, paused ? "paused" : "queued");
+  haul_transfer1_set_state_reason (iface, "");
+  haul_transfer1_set_error (iface, "");
+  haul_transfer1_set_discretionary (iface, discretionary);
+  haul_transfer1_set_segments (iface, segments);
+  haul_transfer1_set_sha256 (iface, sha256 != NULL ? sha256 : "");
+  haul_transfer1_set_created_at (iface, g_get_real_time () / G_USEC_PER_SEC);
+  return self;
+}

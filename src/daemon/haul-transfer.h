@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <libsoup/soup.h>
+
+#include "haul-dbus-generated.h"
+#include "haul-rate-limiter.h"
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_TRANSFER (haul_transfer_get_type ())
+
+G_DECLARE_FINAL_TYPE (HaulTransfer, haul_transfer, HAUL, TRANSFER, HaulTransfer1Skeleton)
+
+HaulTransfer *haul_transfer_new          (guint            id,
+                                          const char      *uri,
+                                          const char      *directory,
+                                          GVariant        *options);
+const char   *haul_transfer_get_path     (HaulTransfer    *self);
+gboolean      haul_transfer_is_active    (HaulTransfer    *self);
+gboolean      haul_transfer_is_queued    (HaulTransfer    *self);
+void          haul_transfer_start        (HaulTransfer    *self,
+                                          SoupSession     *session,
+                                          HaulRateLimiter *limiter);
+void          haul_transfer_pause        (HaulTransfer    *self);
+void          haul_transfer_resume       (HaulTransfer    *self);
+gboolean      haul_transfer_update_progress (HaulTransfer *self);
+
+G_END_DECLS

@@ -1,0 +1,280 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "daemon-test"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gstdio.h>
+
+#include "haul-dbus-error.h"
+#include "haul-dbus-generated.h"
+#include "haul-test-utils.h"
+
+#define KiB 1024
+#define BUS_NAME "io.github.haul.Daemon"
+#define MANAGER_PATH "/io/github/haul/Daemon"
+
+/* A private bus whose services directory points at the built haul-daemon, so that the
+ * daemon starts by D-Bus activation as in real use. */
+typedef struct
+{
+  GTestDBus       *bus;
+  GDBusConnection *connection;
+  HaulManager1    *manager;
+  HaulTestServer  *server;
+  char            *dir;
+  guint            progress_signals;
+  guint64          progress_last;
+} Fixture;
+
+static gboolean
+on_timeout_cb (gpointer user_data)
+{
+  g_error ("Timed out waiting for %s", (const char *) user_data);
+  return G_SOURCE_REMOVE;
+}
+
+/* Iterates the main context until @done returns TRUE, or fails the test. */
+#define WAIT_FOR(what, cond)                                                  \
+  G_STMT_START {                                                              \
+    guint guard_ = g_timeout_add_seconds (60, on_timeout_cb, (gpointer) what); \
+    while (!(cond))                                                           \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_source_remove (guard_);                                                 \
+  } G_STMT_END
+
+static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  static guint counter;
+  g_autofree char *name = g_strdup_printf ("daemon-%u", counter++);
+  g_autoptr(GError) error = NULL;
+
+  f->server = haul_test_server_new (FALSE);
+  f->dir = haul_test_make_tempdir (name);
+
+  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
+  g_test_dbus_add_service_dir (f->bus, g_getenv ("HAUL_TEST_SERVICES"));
+  g_test_dbus_up (f->bus);
+
+  f->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->bus),
+                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                          NULL, NULL, &error);
+  g_assert_no_error (error);
+
+  /* Loading the properties activates the daemon. */
+  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
+}
+
+static gboolean
+name_has_owner (Fixture *f)
+{
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", BUS_NAME), G_VARIANT_TYPE ("(b)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
+static void
+fixture_teardown (Fixture       *f,
+                  gconstpointer  data)
+{
+  /* Quit lets the daemon save and exit on its own, so that nothing is killed. */
+  if (name_has_owner (f))
+    {
+      haul_manager1_call_quit_sync (f->manager, NULL, NULL);
+      WAIT_FOR ("the daemon to exit", !name_has_owner (f));
+    }
+  g_clear_object (&f->manager);
+  g_dbus_connection_close_sync (f->connection, NULL, NULL);
+  g_clear_object (&f->connection);
+  g_test_dbus_down (f->bus);
+  g_clear_object (&f->bus);
+  haul_test_server_free (f->server);
+  g_free (f->dir);
+}
+
+static GVariant *
+options_in_dir (Fixture    *f,
+                const char *extra_key,
+                GVariant   *extra_value)
+{
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  g_variant_builder_add (&builder, "{sv}", "directory", g_variant_new_string (f->dir));
+  if (extra_key != NULL)
+    g_variant_builder_add (&builder, "{sv}", extra_key, extra_value);
+  return g_variant_builder_end (&builder);
+}
+
+static HaulTransfer1 *
+add (Fixture    *f,
+     const char *path,
+     GVariant   *options)
+{
+  g_autofree char *uri = haul_test_server_uri (f->server, path);
+  g_autofree char *object_path = NULL;
+  g_autoptr(GError) error = NULL;
+  HaulTransfer1 *transfer;
+
+  haul_manager1_call_add_sync (f->manager, uri, options, &object_path, NULL, &error);
+  g_assert_no_error (error);
+  transfer = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                            object_path, NULL, &error);
+  g_assert_no_error (error);
+  return transfer;
+}
+
+static gboolean
+state_is (HaulTransfer1 *transfer,
+          const char    *state)
+{
+  return g_strcmp0 (haul_transfer1_get_state (transfer), state) == 0;
+}
+
+static void
+on_progress_cb (HaulManager1 *manager,
+                GVariant     *progress,
+                Fixture      *f)
+{
+  GVariantIter iter;
+  guint id;
+  guint64 received, total, rate;
+
+  f->progress_signals++;
+  g_variant_iter_init (&iter, progress);
+  while (g_variant_iter_next (&iter, "(uttt)", &id, &received, &total, &rate))
+    {
+      g_assert_cmpuint (received, >=, f->progress_last);
+      f->progress_last = received;
+    }
+}
+
+static void
+test_add_completes (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 512 * KiB, 1);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autofree char *file = g_build_filename (f->dir, "slow.bin", NULL);
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  g_signal_connect (f->manager, "progress", G_CALLBACK (on_progress_cb), f);
+
+  /* About two seconds at 256 kB/s: long enough to see progress. */
+  transfer = add (f, "/slow.bin?size=524288&drip=256000", options_in_dir (f, NULL, NULL));
+  g_assert_cmpuint (haul_transfer1_get_id (transfer), ==, 1);
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+
+  haul_test_assert_file_equals (file, expected);
+  g_assert_cmpstr (haul_transfer1_get_file_name (transfer), ==, "slow.bin");
+  g_assert_cmpstr (haul_transfer1_get_error (transfer), ==, "");
+  g_assert_cmpint (haul_transfer1_get_finished_at (transfer), >=,
+                   haul_transfer1_get_created_at (transfer));
+  WAIT_FOR ("the last figures", haul_transfer1_get_bytes_received (transfer) == 512 * KiB);
+
+  /* Progress arrived, batched: at most 4 signals a second (plus one for rounding). */
+  g_test_message ("%u Progress signals in %.2f s", f->progress_signals, seconds);
+  g_assert_cmpuint (f->progress_signals, >, 0);
+  g_assert_cmpfloat (f->progress_signals, <=, 4 * seconds + 1);
+}
+
+static void
+assert_add_fails (Fixture    *f,
+                  const char *uri,
+                  GVariant   *options,
+                  int         code)
+{
+  g_autofree char *path = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *remote = NULL;
+
+  haul_manager1_call_add_sync (f->manager, uri, options, &path, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, code);
+  remote = g_dbus_error_get_remote_error (error);
+  g_test_message ("%s: %s", remote, error->message);
+  g_assert_true (g_str_has_prefix (remote, "io.github.haul.Error."));
+  g_assert_null (path);
+}
+
+static void
+test_bad_input (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autofree char *uri = haul_test_server_uri (f->server, "/x.bin");
+  g_autoptr(GString) long_uri = g_string_new (uri);
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autolist(GDBusObject) list = NULL;
+  const char *nul_name = "a\0b";
+  int bad = HAUL_DBUS_ERROR_INVALID_ARGUMENT;
+
+  g_string_append (long_uri, "?q=");
+  for (guint i = 0; i < 9000; i++)
+    g_string_append_c (long_uri, 'a');
+
+  assert_add_fails (f, "not a url", options_in_dir (f, NULL, NULL), HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, long_uri->str, options_in_dir (f, NULL, NULL), HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, "ftp://127.0.0.1/x", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME);
+  assert_add_fails (f, "file:///etc/passwd", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME);
+  assert_add_fails (f, uri, options_in_dir (f, "bogus", g_variant_new_boolean (TRUE)), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "segments", g_variant_new_string ("4")), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "segments", g_variant_new_uint32 (0)), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "segments", g_variant_new_uint32 (17)), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "filename", g_variant_new_string ("a/b")), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "filename", g_variant_new_string ("..")), bad);
+  /* D-Bus strings cannot hold a NUL; a name that does comes as bytes, the wrong type. */
+  assert_add_fails (f, uri,
+                    options_in_dir (f, "filename", g_variant_new_fixed_array (G_VARIANT_TYPE_BYTE,
+                                                                              nul_name, 3, 1)),
+                    bad);
+  assert_add_fails (f, uri, options_in_dir (f, "sha256", g_variant_new_string ("abc")), bad);
+  assert_add_fails (f, uri, options_in_dir (f, "paused", g_variant_new_uint32 (1)), bad);
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'directory': <'relative/dir'>}"), bad);
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'directory': <'/nonexistent/dir'>}"), bad);
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'Range': 'bytes=1-'}>}"), bad);
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X-A': 'b\\r\\nC: d'}>}"), bad);
+
+  /* Nothing was created, and the daemon still answers. */
+  objects = haul_object_manager_client_new_sync (f->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  list = g_dbus_object_manager_get_objects (objects);
+  g_assert_null (list);
+  g_assert_true (name_has_owner (f));
+  g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 0);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  haul_test_init (&argc, &argv);
+  /* Register the error domain before any call, so that replies map onto it. */
+  g_type_ensure (G_TYPE_DBUS_CONNECTION);
+  (void) HAUL_DBUS_ERROR;
+
+  g_test_add ("/daemon/add-completes", Fixture, NULL, fixture_setup, test_add_completes,
+              fixture_teardown);
+  g_test_add ("/daemon/bad-input", Fixture, NULL, fixture_setup, test_bad_input,
+              fixture_teardown);
+
+  return g_test_run ();
+}
