@@ -14,7 +14,18 @@ enum
   HAULCTL_EXIT_NO_DAEMON   = 3,
 };
 
-int _haulctl_get (int    argc,
-                  char **argv);
+int _haulctl_get     (int          argc,
+                      char       **argv);
+int _haulctl_add     (int          argc,
+                      char       **argv);
+int _haulctl_list    (int          argc,
+                      char       **argv);
+int _haulctl_info    (int          argc,
+                      char       **argv);
+int _haulctl_control (const char  *command,
+                      int          argc,
+                      char       **argv);
+int _haulctl_quit    (int          argc,
+                      char       **argv);
 
 G_END_DECLS

@@ -14,10 +14,17 @@
 static void
 print_usage (FILE *out)
 {
-  fprintf (out, "%s\n\n  %s\n\n%s\n",
-           _("Usage: haulctl COMMAND [OPTION…]"),
-           _("get URL     Download URL into a file, here and now, without the Haul service"),
-           _("Run “haulctl COMMAND --help” for the options of a command."));
+  fprintf (out, "%s\n\n", _("Usage: haulctl COMMAND [OPTION…]"));
+  fprintf (out, "  %s\n", _("get URL             Download URL into a file, here and now, without the Haul service"));
+  fprintf (out, "  %s\n", _("add URL…            Add downloads to the Haul service; prints their IDs"));
+  fprintf (out, "  %s\n", _("list                List the transfers of the Haul service"));
+  fprintf (out, "  %s\n", _("info ID             Show one transfer"));
+  fprintf (out, "  %s\n", _("pause ID…|--all     Pause transfers"));
+  fprintf (out, "  %s\n", _("resume ID…|--all    Resume paused or failed transfers"));
+  fprintf (out, "  %s\n", _("cancel ID…|--all    Cancel transfers and delete their partial data"));
+  fprintf (out, "  %s\n", _("remove ID…          Forget transfers (--delete-file: and their files)"));
+  fprintf (out, "  %s\n\n", _("quit                Pause everything and stop the Haul service"));
+  fprintf (out, "%s\n", _("Run “haulctl COMMAND --help” for the options of a command."));
 }
 
 int
@@ -48,6 +55,17 @@ main (int    argc,
     }
   if (g_str_equal (argv[1], "get"))
     return _haulctl_get (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "add"))
+    return _haulctl_add (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "list"))
+    return _haulctl_list (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "info"))
+    return _haulctl_info (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "pause") || g_str_equal (argv[1], "resume") ||
+      g_str_equal (argv[1], "cancel") || g_str_equal (argv[1], "remove"))
+    return _haulctl_control (argv[1], argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "quit"))
+    return _haulctl_quit (argc - 1, argv + 1);
 
   g_printerr (_("haulctl: unknown command “%s”\n"), argv[1]);
   print_usage (stderr);

@@ -1,0 +1,550 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haulctl-daemon"
+
+#include "config.h"
+
+#include <string.h>
+#include <unistd.h>
+
+#include <glib/gi18n.h>
+#include <json-glib/json-glib.h>
+
+#include "haul-dbus-error.h"
+#include "haul-dbus-generated.h"
+
+#include "haulctl-private.h"
+
+/* The commands that talk to haul-daemon. A command-line tool may block on D-Bus calls:
+ * it has no main loop to keep responsive. */
+
+#define BUS_NAME     "io.github.haul.Daemon"
+#define MANAGER_PATH "/io/github/haul/Daemon"
+
+/* Maps a failed call to haulctl's exit status, printing a line a person can act on. */
+static int
+report (const char *command,
+        GError     *error)
+{
+  g_autofree char *remote = g_dbus_error_get_remote_error (error);
+
+  g_dbus_error_strip_remote_error (error);
+  if (error->domain == HAUL_DBUS_ERROR)
+    {
+      g_printerr ("haulctl %s: %s\n", command, error->message);
+      return error->code == HAUL_DBUS_ERROR_FAILED ? HAULCTL_EXIT_FAILED : HAULCTL_EXIT_USAGE;
+    }
+  g_printerr (_("haulctl %s: the Haul service could not be reached: %s\n"), command,
+              error->message);
+  return HAULCTL_EXIT_NO_DAEMON;
+}
+
+static GDBusConnection *
+connect_bus (const char  *command,
+             int         *status)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusConnection *connection;
+
+  /* Register the error names before any reply can carry one. */
+  (void) HAUL_DBUS_ERROR;
+  connection = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, &error);
+  if (connection == NULL)
+    *status = report (command, error);
+  return connection;
+}
+
+static gboolean
+parse_id (const char *text,
+          guint      *id)
+{
+  guint64 value;
+
+  if (!g_ascii_string_to_unsigned (text, 10, 1, G_MAXUINT32, &value, NULL))
+    return FALSE;
+  *id = (guint) value;
+  return TRUE;
+}
+
+static char *
+transfer_path (guint id)
+{
+  return g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, id);
+}
+
+/* ---- add ---------------------------------------------------------------------------- */
+
+int
+_haulctl_add (int    argc,
+              char **argv)
+{
+  g_autofree char *directory = NULL;
+  g_autofree char *name = NULL;
+  g_autofree char *sha256 = NULL;
+  g_auto(GStrv) headers = NULL;
+  g_auto(GStrv) uris = NULL;
+  int segments = 0;
+  gboolean discretionary = FALSE;
+  gboolean paused = FALSE;
+  const GOptionEntry entries[] = {
+    { "directory", 'd', 0, G_OPTION_ARG_FILENAME, &directory, N_("Save in DIR"), N_("DIR") },
+    { "output", 'o', 0, G_OPTION_ARG_STRING, &name, N_("Save as NAME (a file name)"), N_("NAME") },
+    { "segments", 's', 0, G_OPTION_ARG_INT, &segments, N_("Use up to N connections (1–16)"), N_("N") },
+    { "sha256", 0, 0, G_OPTION_ARG_STRING, &sha256, N_("Verify against this SHA-256"), N_("HEX") },
+    { "header", 'H', 0, G_OPTION_ARG_STRING_ARRAY, &headers, N_("Send this header"), N_("“Name: value”") },
+    { "discretionary", 0, 0, G_OPTION_ARG_NONE, &discretionary,
+      N_("Wait for an unmetered network and power saver off"), NULL },
+    { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, N_("Add without starting"), NULL },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &uris, NULL, N_("URL…") },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("URL… — add downloads to the Haul service"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(HaulManager1) manager = NULL;
+  GVariantBuilder options;
+  int status = HAULCTL_EXIT_OK;
+
+  g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("haulctl add: %s\n", error->message);
+      return HAULCTL_EXIT_USAGE;
+    }
+  if (uris == NULL || uris[0] == NULL)
+    {
+      g_printerr ("haulctl add: %s\n", _("give at least one URL"));
+      return HAULCTL_EXIT_USAGE;
+    }
+
+  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
+  if (directory != NULL)
+    {
+      /* The service does not share our working directory: send an absolute path. */
+      g_autofree char *cwd = g_get_current_dir ();
+      g_autofree char *absolute = g_canonicalize_filename (directory, cwd);
+
+      g_variant_builder_add (&options, "{sv}", "directory", g_variant_new_string (absolute));
+    }
+  if (name != NULL)
+    g_variant_builder_add (&options, "{sv}", "filename", g_variant_new_string (name));
+  if (segments != 0)
+    g_variant_builder_add (&options, "{sv}", "segments", g_variant_new_uint32 ((guint32) MAX (segments, 0)));
+  if (sha256 != NULL)
+    g_variant_builder_add (&options, "{sv}", "sha256", g_variant_new_string (sha256));
+  if (discretionary)
+    g_variant_builder_add (&options, "{sv}", "discretionary", g_variant_new_boolean (TRUE));
+  if (paused)
+    g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
+  if (headers != NULL)
+    {
+      GVariantBuilder dict;
+
+      g_variant_builder_init (&dict, G_VARIANT_TYPE ("a{ss}"));
+      for (guint i = 0; headers[i] != NULL; i++)
+        {
+          const char *colon = strchr (headers[i], ':');
+          g_autofree char *key = NULL;
+          g_autofree char *value = NULL;
+
+          if (colon == NULL)
+            {
+              g_printerr (_("haulctl add: “%s” is not a header of the form “Name: value”\n"),
+                          headers[i]);
+              return HAULCTL_EXIT_USAGE;
+            }
+          key = g_strstrip (g_strndup (headers[i], colon - headers[i]));
+          value = g_strstrip (g_strdup (colon + 1));
+          g_variant_builder_add (&dict, "{ss}", key, value);
+        }
+      g_variant_builder_add (&options, "{sv}", "headers", g_variant_builder_end (&dict));
+    }
+
+  connection = connect_bus ("add", &status);
+  if (connection == NULL)
+    {
+      g_variant_builder_clear (&options);
+      return status;
+    }
+  manager = haul_manager1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                          BUS_NAME, MANAGER_PATH, NULL, &error);
+  if (manager == NULL)
+    {
+      g_variant_builder_clear (&options);
+      return report ("add", error);
+    }
+
+  {
+    g_autoptr(GVariant) opts = g_variant_ref_sink (g_variant_builder_end (&options));
+
+    for (guint i = 0; uris[i] != NULL; i++)
+      {
+        g_autofree char *path = NULL;
+        g_autoptr(GError) add_error = NULL;
+
+        if (!haul_manager1_call_add_sync (manager, uris[i], opts, &path, NULL, &add_error))
+          {
+            status = report ("add", add_error);
+            if (status == HAULCTL_EXIT_NO_DAEMON)
+              return status;
+            continue;
+          }
+        g_print ("%s\n", strrchr (path, '/') + 1);
+      }
+  }
+  return status;
+}
+
+/* ---- list and info ------------------------------------------------------------------ */
+
+static void
+add_transfer_json (JsonBuilder   *builder,
+                   HaulTransfer1 *t)
+{
+  json_builder_begin_object (builder);
+  json_builder_set_member_name (builder, "id");
+  json_builder_add_int_value (builder, haul_transfer1_get_id (t));
+  json_builder_set_member_name (builder, "uri");
+  json_builder_add_string_value (builder, haul_transfer1_get_uri (t));
+  json_builder_set_member_name (builder, "effective_uri");
+  json_builder_add_string_value (builder, haul_transfer1_get_effective_uri (t));
+  json_builder_set_member_name (builder, "directory");
+  json_builder_add_string_value (builder, haul_transfer1_get_directory (t));
+  json_builder_set_member_name (builder, "filename");
+  json_builder_add_string_value (builder, haul_transfer1_get_file_name (t));
+  json_builder_set_member_name (builder, "state");
+  json_builder_add_string_value (builder, haul_transfer1_get_state (t));
+  json_builder_set_member_name (builder, "state_reason");
+  json_builder_add_string_value (builder, haul_transfer1_get_state_reason (t));
+  json_builder_set_member_name (builder, "error");
+  json_builder_add_string_value (builder, haul_transfer1_get_error (t));
+  json_builder_set_member_name (builder, "bytes_received");
+  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_bytes_received (t));
+  json_builder_set_member_name (builder, "bytes_total");
+  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_bytes_total (t));
+  json_builder_set_member_name (builder, "rate");
+  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_rate (t));
+  json_builder_set_member_name (builder, "resumable");
+  json_builder_add_boolean_value (builder, haul_transfer1_get_resumable (t));
+  json_builder_set_member_name (builder, "created_at");
+  json_builder_add_int_value (builder, haul_transfer1_get_created_at (t));
+  json_builder_set_member_name (builder, "finished_at");
+  json_builder_add_int_value (builder, haul_transfer1_get_finished_at (t));
+  json_builder_end_object (builder);
+}
+
+static void
+print_json (JsonBuilder *builder)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(JsonNode) root = json_builder_get_root (builder);
+  g_autofree char *text = NULL;
+
+  json_generator_set_root (generator, root);
+  text = json_generator_to_data (generator, NULL);
+  g_print ("%s\n", text);
+}
+
+static char *
+progress_text (HaulTransfer1 *t)
+{
+  guint64 total = haul_transfer1_get_bytes_total (t);
+
+  if (total == 0)
+    return g_format_size (haul_transfer1_get_bytes_received (t));
+  return g_strdup_printf ("%3u%%", (guint) (haul_transfer1_get_bytes_received (t) * 100 / total));
+}
+
+static gint
+compare_transfers (gconstpointer a,
+                   gconstpointer b)
+{
+  guint ia = haul_transfer1_get_id (*(HaulTransfer1 **) a);
+  guint ib = haul_transfer1_get_id (*(HaulTransfer1 **) b);
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+static int
+list_transfers (const char *command,
+                guint       only_id,
+                gboolean    json)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autolist(GDBusObject) list = NULL;
+  g_autoptr(GPtrArray) transfers = g_ptr_array_new ();
+  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  gboolean tty = isatty (STDOUT_FILENO);
+  int status = HAULCTL_EXIT_OK;
+
+  connection = connect_bus (command, &status);
+  if (connection == NULL)
+    return status;
+  objects = haul_object_manager_client_new_sync (connection,
+                                                 G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
+  if (objects == NULL)
+    return report (command, error);
+  if (g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects)) == NULL)
+    {
+      g_printerr (_("haulctl %s: the Haul service could not be reached\n"), command);
+      return HAULCTL_EXIT_NO_DAEMON;
+    }
+
+  list = g_dbus_object_manager_get_objects (objects);
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+
+      if (t != NULL && (only_id == 0 || haul_transfer1_get_id (t) == only_id))
+        g_ptr_array_add (transfers, t);
+    }
+  g_ptr_array_sort (transfers, compare_transfers);
+
+  if (only_id != 0 && transfers->len == 0)
+    {
+      g_printerr (_("haulctl %s: there is no transfer %u\n"), command, only_id);
+      return HAULCTL_EXIT_USAGE;
+    }
+
+  if (json)
+    {
+      if (only_id == 0)
+        json_builder_begin_array (builder);
+      for (guint i = 0; i < transfers->len; i++)
+        add_transfer_json (builder, g_ptr_array_index (transfers, i));
+      if (only_id == 0)
+        json_builder_end_array (builder);
+      print_json (builder);
+      return HAULCTL_EXIT_OK;
+    }
+
+  if (tty && only_id == 0)
+    g_print ("%-5s %-10s %8s %10s  %s\n", _("ID"), _("STATE"), _("PROGRESS"), _("RATE"), _("NAME"));
+  for (guint i = 0; i < transfers->len; i++)
+    {
+      HaulTransfer1 *t = g_ptr_array_index (transfers, i);
+      g_autofree char *progress = progress_text (t);
+      g_autofree char *rate = g_format_size (haul_transfer1_get_rate (t));
+      g_autofree char *rate_text = g_strdup_printf ("%s/s", rate);
+      const char *name = haul_transfer1_get_file_name (t);
+
+      if (only_id != 0)
+        {
+          g_print ("%s: %u\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n", _("Id"), haul_transfer1_get_id (t),
+                   _("URL"), haul_transfer1_get_uri (t), _("File"), name,
+                   _("Directory"), haul_transfer1_get_directory (t),
+                   _("State"), haul_transfer1_get_state (t));
+          if (*haul_transfer1_get_error (t) != '\0')
+            g_print ("%s: %s\n", _("Error"), haul_transfer1_get_error (t));
+          g_print ("%s: %s\n", _("Progress"), progress);
+          continue;
+        }
+      g_print ("%-5u %-10s %8s %10s  %s\n", haul_transfer1_get_id (t), haul_transfer1_get_state (t),
+               progress, rate_text, *name != '\0' ? name : haul_transfer1_get_uri (t));
+    }
+  return HAULCTL_EXIT_OK;
+}
+
+int
+_haulctl_list (int    argc,
+               char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("— list the transfers of the Haul service"));
+  g_autoptr(GError) error = NULL;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc > 1)
+    {
+      g_printerr ("haulctl list: %s\n", error != NULL ? error->message : _("unexpected argument"));
+      return HAULCTL_EXIT_USAGE;
+    }
+  return list_transfers ("list", 0, json);
+}
+
+int
+_haulctl_info (int    argc,
+               char **argv)
+{
+  gboolean json = FALSE;
+  const GOptionEntry entries[] = {
+    { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print JSON"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID — show one transfer"));
+  g_autoptr(GError) error = NULL;
+  guint id;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error) || argc != 2 || !parse_id (argv[1], &id))
+    {
+      g_printerr ("haulctl info: %s\n", error != NULL ? error->message : _("give one transfer ID"));
+      return HAULCTL_EXIT_USAGE;
+    }
+  return list_transfers ("info", id, json);
+}
+
+/* ---- pause, resume, cancel, remove, quit -------------------------------------------- */
+
+int
+_haulctl_control (const char *command,
+                  int         argc,
+                  char      **argv)
+{
+  gboolean all = FALSE;
+  gboolean delete_file = FALSE;
+  const GOptionEntry entries[] = {
+    { "all", 0, 0, G_OPTION_ARG_NONE, &all, N_("Every transfer"), NULL },
+    { "delete-file", 0, 0, G_OPTION_ARG_NONE, &delete_file,
+      N_("Also delete the downloaded file (remove)"), NULL },
+    { NULL }
+  };
+  g_autoptr(GOptionContext) context = g_option_context_new (_("ID… | --all"));
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  int status = HAULCTL_EXIT_OK;
+
+  g_option_context_add_main_entries (context, entries, GETTEXT_PACKAGE);
+  if (!g_option_context_parse (context, &argc, &argv, &error))
+    {
+      g_printerr ("haulctl %s: %s\n", command, error->message);
+      return HAULCTL_EXIT_USAGE;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      guint id;
+
+      if (!parse_id (argv[i], &id))
+        {
+          g_printerr (_("haulctl %s: “%s” is not a transfer ID\n"), command, argv[i]);
+          return HAULCTL_EXIT_USAGE;
+        }
+      g_array_append_val (ids, id);
+    }
+  if ((ids->len == 0) == !all || (all && g_str_equal (command, "remove")) ||
+      (delete_file && !g_str_equal (command, "remove")))
+    {
+      g_printerr (_("haulctl %s: give transfer IDs or --all\n"), command);
+      return HAULCTL_EXIT_USAGE;
+    }
+
+  connection = connect_bus (command, &status);
+  if (connection == NULL)
+    return status;
+
+  if (all && !g_str_equal (command, "cancel"))
+    {
+      g_autoptr(HaulManager1) manager =
+        haul_manager1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                      BUS_NAME, MANAGER_PATH, NULL, &error);
+
+      if (manager == NULL ||
+          !(g_str_equal (command, "pause") ? haul_manager1_call_pause_all_sync (manager, NULL, &error)
+                                           : haul_manager1_call_resume_all_sync (manager, NULL, &error)))
+        return report (command, error);
+      return HAULCTL_EXIT_OK;
+    }
+
+  if (all)
+    {
+      /* Cancel every transfer that is not finished. */
+      g_autoptr(GDBusObjectManager) objects =
+        haul_object_manager_client_new_sync (connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                             BUS_NAME, MANAGER_PATH, NULL, &error);
+      g_autolist(GDBusObject) list = NULL;
+
+      if (objects == NULL)
+        return report (command, error);
+      list = g_dbus_object_manager_get_objects (objects);
+      for (GList *l = list; l != NULL; l = l->next)
+        {
+          HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+          const char *state = t != NULL ? haul_transfer1_get_state (t) : "";
+          guint id;
+
+          if (t == NULL || g_str_equal (state, "completed") || g_str_equal (state, "cancelled"))
+            continue;
+          id = haul_transfer1_get_id (t);
+          g_array_append_val (ids, id);
+        }
+    }
+
+  for (guint i = 0; i < ids->len; i++)
+    {
+      guint id = g_array_index (ids, guint, i);
+      g_autofree char *path = transfer_path (id);
+      g_autoptr(HaulTransfer1) t = NULL;
+      g_autoptr(GError) call_error = NULL;
+      gboolean ok;
+
+      t = haul_transfer1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                         BUS_NAME, path, NULL, &call_error);
+      if (t == NULL)
+        return report (command, call_error);
+
+      if (g_str_equal (command, "pause"))
+        ok = haul_transfer1_call_pause_sync (t, NULL, &call_error);
+      else if (g_str_equal (command, "resume"))
+        ok = haul_transfer1_call_resume_sync (t, NULL, &call_error);
+      else if (g_str_equal (command, "cancel"))
+        ok = haul_transfer1_call_cancel_sync (t, NULL, &call_error);
+      else
+        ok = haul_transfer1_call_remove_sync (t, delete_file, NULL, &call_error);
+
+      if (!ok)
+        {
+          /* An object that does not exist answers UnknownMethod/UnknownObject. */
+          if (g_error_matches (call_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+              g_error_matches (call_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+            {
+              g_printerr (_("haulctl %s: there is no transfer %u\n"), command, id);
+              status = HAULCTL_EXIT_USAGE;
+              continue;
+            }
+          status = report (command, call_error);
+          if (status == HAULCTL_EXIT_NO_DAEMON)
+            return status;
+        }
+    }
+  return status;
+}
+
+int
+_haulctl_quit (int    argc,
+               char **argv)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(HaulManager1) manager = NULL;
+  g_autoptr(GError) error = NULL;
+  int status = HAULCTL_EXIT_OK;
+
+  if (argc > 1)
+    {
+      g_printerr ("haulctl quit: %s\n", _("unexpected argument"));
+      return HAULCTL_EXIT_USAGE;
+    }
+  connection = connect_bus ("quit", &status);
+  if (connection == NULL)
+    return status;
+  /* Quitting a service that is not running must not start it. */
+  manager = haul_manager1_proxy_new_sync (connection,
+                                          G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
+                                          G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
+                                          BUS_NAME, MANAGER_PATH, NULL, &error);
+  if (manager == NULL)
+    return report ("quit", error);
+  /* Not running: nothing to stop. */
+  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL)
+    return HAULCTL_EXIT_OK;
+  if (!haul_manager1_call_quit_sync (manager, NULL, &error))
+    return report ("quit", error);
+  return HAULCTL_EXIT_OK;
+}
