@@ -56,9 +56,13 @@ fixture_setup (Fixture       *f,
   f->server = haul_test_server_new (FALSE);
   f->dir = haul_test_make_tempdir (name);
 
+  /* The daemon inherits the bus's environment: a short idle timeout when asked. */
+  if (data != NULL)
+    g_setenv ("HAUL_IDLE_TIMEOUT_MS", data, TRUE);
   f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
   g_test_dbus_add_service_dir (f->bus, g_getenv ("HAUL_TEST_SERVICES"));
   g_test_dbus_up (f->bus);
+  g_unsetenv ("HAUL_IDLE_TIMEOUT_MS");
 
   f->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->bus),
                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -357,6 +361,90 @@ test_haulctl (Fixture       *f,
   g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 1);
 }
 
+typedef struct
+{
+  guint max_running;
+  guint completed;
+} Census;
+
+static void
+count_states (GDBusObjectManager *objects,
+              Census             *census)
+{
+  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (objects);
+  guint running = 0;
+
+  census->completed = 0;
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+
+      running += state_is (t, "running");
+      census->completed += state_is (t, "completed");
+    }
+  census->max_running = MAX (census->max_running, running);
+}
+
+static void
+on_properties_changed_cb (GDBusObjectManagerClient *objects,
+                          GDBusObjectProxy         *object,
+                          GDBusProxy               *proxy,
+                          GVariant                 *changed,
+                          const char * const       *invalidated,
+                          Census                   *census)
+{
+  count_states (G_DBUS_OBJECT_MANAGER (objects), census);
+}
+
+static void
+test_max_concurrent (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  Census census = { 0 };
+
+  objects = haul_object_manager_client_new_sync (f->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (objects, "interface-proxy-properties-changed",
+                    G_CALLBACK (on_properties_changed_cb), &census);
+
+  haul_manager1_set_max_concurrent (f->manager, 3);
+  WAIT_FOR ("MaxConcurrent", haul_manager1_get_max_concurrent (f->manager) == 3);
+
+  /* Twenty transfers of about half a second each, added at once. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/q%u.bin?size=32768&drip=65536", i);
+      g_autoptr(HaulTransfer1) transfer = add (f, path, options_in_dir (f, NULL, NULL));
+    }
+
+  WAIT_FOR ("all twenty to complete", (count_states (objects, &census), census.completed == 20));
+  g_test_message ("at most %u running at once", census.max_running);
+  g_assert_cmpuint (census.max_running, <=, 3);
+  g_assert_cmpuint (census.max_running, >=, 2);
+}
+
+static void
+test_idle_exit (Fixture       *f,
+                gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) transfer = NULL;
+
+  /* With a 300 ms idle timeout, the service stays while a 2 s transfer runs... */
+  transfer = add (f, "/idle.bin?size=262144&drip=131072", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the transfer to run", state_is (transfer, "running"));
+  while (!state_is (transfer, "completed"))
+    {
+      g_assert_true (name_has_owner (f));
+      haul_test_iterate_for (100);
+    }
+
+  /* ...and leaves soon after it completed. */
+  WAIT_FOR ("the idle exit", !name_has_owner (f));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -371,6 +459,10 @@ main (int    argc,
   g_test_add ("/daemon/bad-input", Fixture, NULL, fixture_setup, test_bad_input,
               fixture_teardown);
   g_test_add ("/daemon/haulctl", Fixture, NULL, fixture_setup, test_haulctl, fixture_teardown);
+  g_test_add ("/daemon/max-concurrent", Fixture, NULL, fixture_setup, test_max_concurrent,
+              fixture_teardown);
+  g_test_add ("/daemon/idle-exit", Fixture, "300", fixture_setup, test_idle_exit,
+              fixture_teardown);
 
   return g_test_run ();
 }
