@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <signal.h>
 #include <string.h>
 
 #include <glib/gstdio.h>
@@ -69,6 +70,26 @@ fixture_setup (Fixture       *f,
                                                           G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
                                                           NULL, NULL, &error);
   g_assert_no_error (error);
+
+  /* As a login session does: give activated services our (isolated) directories. */
+  {
+    GVariantBuilder env;
+    g_autoptr(GVariant) reply = NULL;
+
+    g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
+    g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
+    reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus",
+                                         "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                         "UpdateActivationEnvironment",
+                                         g_variant_new ("(a{ss})", &env), NULL,
+                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
 
   /* Loading the properties activates the daemon. */
   f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
@@ -445,6 +466,119 @@ test_idle_exit (Fixture       *f,
   WAIT_FOR ("the idle exit", !name_has_owner (f));
 }
 
+static guint
+daemon_pid (Fixture *f)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  guint pid = 0;
+
+  reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                       g_variant_new ("(s)", BUS_NAME), G_VARIANT_TYPE ("(u)"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(u)", &pid);
+  return pid;
+}
+
+static void
+reactivate (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&f->manager);
+  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_true (name_has_owner (f));
+}
+
+static void
+test_kill_restart (Fixture       *f,
+                   gconstpointer  data)
+{
+  HaulTransfer1 *transfers[5];
+  g_autofree char *records = g_build_filename (g_get_user_state_dir (), "haul", "transfers", NULL);
+  g_autoptr(GError) error = NULL;
+  guint ranged = 0;
+
+  haul_manager1_set_max_concurrent (f->manager, 5);
+  WAIT_FOR ("MaxConcurrent", haul_manager1_get_max_concurrent (f->manager) == 5);
+
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/k%u.bin?size=1048576&drip=262144", i);
+      transfers[i] = add (f, path, options_in_dir (f, NULL, NULL));
+    }
+  for (guint i = 0; i < 5; i++)
+    WAIT_FOR ("progress", haul_transfer1_get_bytes_received (transfers[i]) > 100 * KiB);
+
+  /* A crash: no chance to save anything. */
+  kill ((pid_t) daemon_pid (f), SIGKILL);
+  WAIT_FOR ("the daemon to die", !name_has_owner (f));
+
+  /* Any call activates it again, and it continues every transfer. */
+  reactivate (f);
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, i + 1);
+
+      g_clear_object (&transfers[i]);
+      transfers[i] = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE,
+                                                    BUS_NAME, path, NULL, &error);
+      g_assert_no_error (error);
+    }
+  for (guint i = 0; i < 5; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("k%u.bin", i);
+      g_autofree char *file = g_build_filename (f->dir, name, NULL);
+      g_autoptr(GBytes) expected = haul_test_server_content (f->server, 1048576, 1);
+
+      WAIT_FOR ("a transfer to complete", state_is (transfers[i], "completed"));
+      haul_test_assert_file_equals (file, expected);
+      g_clear_object (&transfers[i]);
+    }
+
+  /* They continued from their partial data rather than starting over. */
+  for (guint i = 0; i < haul_test_server_requests (f->server)->len; i++)
+    ranged += ((HaulTestRequest *) g_ptr_array_index (haul_test_server_requests (f->server), i))->range != NULL;
+  g_assert_cmpuint (ranged, >=, 5);
+  g_assert_true (g_file_test (records, G_FILE_TEST_IS_DIR));
+}
+
+static void
+test_corrupt_record (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autofree char *records = g_build_filename (g_get_user_state_dir (), "haul", "transfers", NULL);
+  g_autofree char *corrupt = g_build_filename (records, "9.json", NULL);
+  g_autofree char *aside = g_build_filename (records, "9.json.corrupt", NULL);
+  g_autofree char *good = g_build_filename (records, "1.json", NULL);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* One paused transfer on record, then the service stops. */
+  transfer = add (f, "/p.bin", g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>}", f->dir));
+  WAIT_FOR ("the record", g_file_test (good, G_FILE_TEST_EXISTS));
+  haul_manager1_call_quit_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the daemon to exit", !name_has_owner (f));
+
+  g_assert_true (g_file_set_contents (corrupt, "{\"version\": 1, \"id\": 9, trunc", -1, NULL));
+  reactivate (f);
+
+  /* The damaged record is moved aside; the good one is back, still paused. */
+  g_assert_false (g_file_test (corrupt, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (aside, G_FILE_TEST_EXISTS));
+  g_clear_object (&transfer);
+  transfer = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                            MANAGER_PATH "/transfer/1", NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haul_transfer1_get_state (transfer), ==, "paused");
+  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -462,6 +596,10 @@ main (int    argc,
   g_test_add ("/daemon/max-concurrent", Fixture, NULL, fixture_setup, test_max_concurrent,
               fixture_teardown);
   g_test_add ("/daemon/idle-exit", Fixture, "300", fixture_setup, test_idle_exit,
+              fixture_teardown);
+  g_test_add ("/daemon/kill-restart", Fixture, NULL, fixture_setup, test_kill_restart,
+              fixture_teardown);
+  g_test_add ("/daemon/corrupt-record", Fixture, NULL, fixture_setup, test_corrupt_record,
               fixture_teardown);
 
   return g_test_run ();

@@ -14,6 +14,7 @@
 #include "haul-manager.h"
 #include "haul-rate-limiter.h"
 #include "haul-service.h"
+#include "haul-store.h"
 #include "haul-transfer.h"
 
 #define MAX_URI_LENGTH     8192
@@ -26,6 +27,7 @@ struct _HaulManager
   GApplication             *app;
   GDBusObjectManagerServer *object_manager;
   GSettings                *settings;
+  HaulStore                *store;
   SoupSession              *session;
   HaulRateLimiter          *limiter;
   GHashTable               *transfers;
@@ -351,8 +353,73 @@ on_transfer_removed_cb (HaulManager  *self,
   guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
 
   g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
+  haul_store_remove (self->store, id);
   g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
   schedule (self);
+}
+
+static void
+save_transfer (HaulManager  *self,
+               HaulTransfer *transfer)
+{
+  g_autoptr(JsonNode) record = haul_transfer_to_record (transfer);
+
+  haul_store_save (self->store, haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)), record);
+}
+
+static void
+on_transfer_state_cb (HaulTransfer *transfer,
+                      GParamSpec   *pspec,
+                      HaulManager  *self)
+{
+  save_transfer (self, transfer);
+  schedule (self);
+}
+
+/* Takes a new or reloaded transfer into the list and onto the bus. */
+static void
+register_transfer (HaulManager  *self,
+                   HaulTransfer *transfer)
+{
+  g_autoptr(HaulObjectSkeleton) object = NULL;
+  guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
+
+  g_hash_table_insert (self->transfers, GUINT_TO_POINTER (id), transfer);
+  self->next_id = MAX (self->next_id, id + 1);
+  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (on_transfer_state_cb), self, 0);
+  g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
+                           G_CONNECT_SWAPPED);
+
+  object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
+  haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));
+  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+}
+
+/* Brings back the transfers of earlier runs; unfinished ones continue. */
+static void
+load_transfers (HaulManager *self)
+{
+  g_autoptr(GPtrArray) records = haul_store_load (self->store);
+
+  for (guint i = 0; i < records->len; i++)
+    {
+      JsonNode *record = g_ptr_array_index (records, i);
+      g_autoptr(GError) error = NULL;
+      HaulTransfer *transfer = haul_transfer_new_from_record (json_node_get_object (record), &error);
+
+      if (transfer == NULL)
+        {
+          g_warning ("Skipping a transfer record: %s", error->message);
+          continue;
+        }
+      if (g_hash_table_contains (self->transfers,
+                                 GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)))))
+        {
+          g_object_unref (transfer);
+          continue;
+        }
+      register_transfer (self, transfer);
+    }
 }
 
 /* ---- methods ------------------------------------------------------------------------ */
@@ -365,7 +432,6 @@ handle_add (HaulManager1          *iface,
 {
   HaulManager *self = HAUL_MANAGER (iface);
   g_autoptr(GError) error = NULL;
-  g_autoptr(HaulObjectSkeleton) object = NULL;
   g_autofree char *directory = NULL;
   HaulTransfer *transfer;
 
@@ -381,18 +447,9 @@ handle_add (HaulManager1          *iface,
   if (!g_variant_lookup (options, "directory", "s", &directory))
     directory = default_directory (self);
 
-  transfer = haul_transfer_new (self->next_id++, uri, directory, options);
-  g_hash_table_insert (self->transfers,
-                       GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer))),
-                       transfer);
-  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (schedule), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
-                           G_CONNECT_SWAPPED);
-
-  object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
-  haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));
-  g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
+  transfer = haul_transfer_new (self->next_id, uri, directory, options);
+  register_transfer (self, transfer);
+  save_transfer (self, transfer);
 
   haul_manager1_complete_add (iface, invocation, haul_transfer_get_path (transfer));
   schedule (self);
@@ -491,6 +548,8 @@ haul_manager_export (HaulManager      *self,
                                          HAUL_MANAGER_PATH, error))
     return FALSE;
   g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  load_transfers (self);
+  schedule (self);
   return TRUE;
 }
 
@@ -512,6 +571,7 @@ haul_manager_dispose (GObject *object)
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->settings);
+  g_clear_object (&self->store);
   g_clear_object (&self->session);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
 
@@ -535,6 +595,10 @@ haul_manager_init (HaulManager *self)
   self->session = haul_session_new (NULL);
   self->limiter = haul_rate_limiter_new (0);
   self->settings = g_settings_new ("io.github.haul.Haul");
+  {
+    g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "haul", "transfers", NULL);
+    self->store = haul_store_new (dir);
+  }
 
   haul_manager1_set_version (HAUL_MANAGER1 (self), PACKAGE_VERSION);
   g_settings_bind (self->settings, "max-concurrent", self, "max-concurrent", G_SETTINGS_BIND_DEFAULT);

@@ -443,6 +443,171 @@ haul_transfer_init (HaulTransfer *self)
 {
 }
 
+#define RECORD_VERSION 1
+
+/**
+ * haul_transfer_to_record:
+ * @self: a transfer
+ *
+ * Returns: (transfer full): what the daemon keeps of the transfer across restarts
+ */
+JsonNode *
+haul_transfer_to_record (HaulTransfer *self)
+{
+  HaulTransfer1 *t = HAUL_TRANSFER1 (self);
+  g_autoptr(JsonBuilder) b = json_builder_new ();
+
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), NULL);
+
+  json_builder_begin_object (b);
+  json_builder_set_member_name (b, "version");
+  json_builder_add_int_value (b, RECORD_VERSION);
+  json_builder_set_member_name (b, "id");
+  json_builder_add_int_value (b, haul_transfer1_get_id (t));
+  json_builder_set_member_name (b, "uri");
+  json_builder_add_string_value (b, haul_transfer1_get_uri (t));
+  json_builder_set_member_name (b, "effective-uri");
+  json_builder_add_string_value (b, haul_transfer1_get_effective_uri (t));
+  json_builder_set_member_name (b, "directory");
+  json_builder_add_string_value (b, haul_transfer1_get_directory (t));
+  json_builder_set_member_name (b, "filename");
+  json_builder_add_string_value (b, haul_transfer1_get_file_name (t));
+  json_builder_set_member_name (b, "state");
+  json_builder_add_string_value (b, haul_transfer1_get_state (t));
+  json_builder_set_member_name (b, "error");
+  json_builder_add_string_value (b, haul_transfer1_get_error (t));
+  json_builder_set_member_name (b, "sha256");
+  json_builder_add_string_value (b, haul_transfer1_get_sha256 (t));
+  json_builder_set_member_name (b, "segments");
+  json_builder_add_int_value (b, haul_transfer1_get_segments (t));
+  json_builder_set_member_name (b, "discretionary");
+  json_builder_add_boolean_value (b, haul_transfer1_get_discretionary (t));
+  json_builder_set_member_name (b, "overwrite");
+  json_builder_add_boolean_value (b, self->overwrite);
+  json_builder_set_member_name (b, "speed-limit");
+  json_builder_add_int_value (b, (gint64) self->speed_limit);
+  json_builder_set_member_name (b, "headers");
+  json_builder_begin_array (b);
+  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
+    json_builder_add_string_value (b, self->headers[i]);
+  json_builder_end_array (b);
+  json_builder_set_member_name (b, "bytes-received");
+  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_received (t));
+  json_builder_set_member_name (b, "bytes-total");
+  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_total (t));
+  json_builder_set_member_name (b, "created-at");
+  json_builder_add_int_value (b, haul_transfer1_get_created_at (t));
+  json_builder_set_member_name (b, "finished-at");
+  json_builder_add_int_value (b, haul_transfer1_get_finished_at (t));
+  json_builder_end_object (b);
+  return json_builder_get_root (b);
+}
+
+static const char *
+record_string (JsonObject *record,
+               const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
+    return NULL;
+  return json_node_get_string (node);
+}
+
+static gint64
+record_int (JsonObject *record,
+            const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
+    return 0;
+  return json_node_get_int (node);
+}
+
+static gboolean
+record_bool (JsonObject *record,
+             const char *name)
+{
+  JsonNode *node = json_object_get_member (record, name);
+
+  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
+         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
+}
+
+/**
+ * haul_transfer_new_from_record:
+ * @record: a record written by haul_transfer_to_record()
+ * @error: return location for a #GError
+ *
+ * Brings a transfer back after the daemon started again. One that was queued, waiting or
+ * running is queued again, and the engine continues from its resume data.
+ *
+ * Returns: (transfer full) (nullable): the transfer
+ */
+HaulTransfer *
+haul_transfer_new_from_record (JsonObject  *record,
+                               GError     **error)
+{
+  static const char * const states[] = {
+    "queued", "waiting", "running", "paused", "completed", "failed", "cancelled", NULL
+  };
+  const char *uri = record_string (record, "uri");
+  const char *directory = record_string (record, "directory");
+  const char *state = record_string (record, "state");
+  gint64 id = record_int (record, "id");
+  gint64 segments = record_int (record, "segments");
+  g_autoptr(GVariant) no_options = g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
+  HaulTransfer *self;
+  HaulTransfer1 *t;
+  JsonNode *headers;
+
+  if (record_int (record, "version") != RECORD_VERSION || id <= 0 || id > G_MAXUINT32 ||
+      uri == NULL || directory == NULL || state == NULL || !g_strv_contains (states, state) ||
+      segments < 1 || segments > 16)
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           "The record lacks a field or has a bad value");
+      return NULL;
+    }
+
+  self = haul_transfer_new ((guint) id, uri, directory, no_options);
+  t = HAUL_TRANSFER1 (self);
+  haul_transfer1_set_effective_uri (t, record_string (record, "effective-uri") ?: uri);
+  haul_transfer1_set_file_name (t, record_string (record, "filename") ?: "");
+  haul_transfer1_set_error (t, record_string (record, "error") ?: "");
+  haul_transfer1_set_sha256 (t, record_string (record, "sha256") ?: "");
+  haul_transfer1_set_segments (t, (guint) segments);
+  haul_transfer1_set_discretionary (t, record_bool (record, "discretionary"));
+  haul_transfer1_set_bytes_received (t, (guint64) MAX (record_int (record, "bytes-received"), 0));
+  haul_transfer1_set_bytes_total (t, (guint64) MAX (record_int (record, "bytes-total"), 0));
+  haul_transfer1_set_created_at (t, record_int (record, "created-at"));
+  haul_transfer1_set_finished_at (t, record_int (record, "finished-at"));
+  self->overwrite = record_bool (record, "overwrite");
+  self->speed_limit = (guint64) MAX (record_int (record, "speed-limit"), 0);
+
+  headers = json_object_get_member (record, "headers");
+  if (headers != NULL && JSON_NODE_HOLDS_ARRAY (headers))
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      JsonArray *array = json_node_get_array (headers);
+
+      for (guint i = 0; i < json_array_get_length (array); i++)
+        {
+          JsonNode *item = json_array_get_element (array, i);
+
+          if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
+            g_strv_builder_add (builder, json_node_get_string (item));
+        }
+      self->headers = g_strv_builder_end (builder);
+    }
+
+  if (g_str_equal (state, "running") || g_str_equal (state, "waiting"))
+    state = "queued";
+  haul_transfer1_set_state (t, state);
+  return self;
+}
+
 /**
  * haul_transfer_new:
  * @id: the transfer's number

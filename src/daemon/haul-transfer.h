@@ -1,6 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <json-glib/json-glib.h>
 #include <libsoup/soup.h>
 
 #include "haul-dbus-generated.h"
@@ -16,6 +17,9 @@ HaulTransfer *haul_transfer_new          (guint            id,
                                           const char      *uri,
                                           const char      *directory,
                                           GVariant        *options);
+HaulTransfer *haul_transfer_new_from_record (JsonObject  *record,
+                                             GError     **error);
+JsonNode     *haul_transfer_to_record    (HaulTransfer    *self);
 const char   *haul_transfer_get_path     (HaulTransfer    *self);
 gboolean      haul_transfer_is_active    (HaulTransfer    *self);
 gboolean      haul_transfer_is_queued    (HaulTransfer    *self);

@@ -1,0 +1,232 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-store"
+
+#include "config.h"
+
+#include <errno.h>
+
+#include <gio/gio.h>
+#include <glib/gstdio.h>
+
+#include "haul-store.h"
+
+/* The daemon's records: one JSON file per transfer, replaced atomically at every state
+ * change. Writes go through GIO's async replace (a temporary file renamed over the old
+ * one); a record has at most one write in flight, and the newest content waits behind
+ * it, so that an older write can never land last. */
+struct _HaulStore
+{
+  GObject       parent_instance;
+
+  char         *directory;
+  GCancellable *cancellable;
+  GHashTable   *pending;   /* id → GBytes of the next write, or NULL while one runs */
+};
+
+G_DEFINE_FINAL_TYPE (HaulStore, haul_store, G_TYPE_OBJECT)
+
+static void
+bytes_unref0 (gpointer bytes)
+{
+  if (bytes != NULL)
+    g_bytes_unref (bytes);
+}
+
+static char *
+record_path (HaulStore *self,
+             guint      id)
+{
+  g_autofree char *name = g_strdup_printf ("%u.json", id);
+
+  return g_build_filename (self->directory, name, NULL);
+}
+
+static void write_record (HaulStore *self,
+                          guint      id,
+                          GBytes    *bytes);
+
+static void
+write_cb (GObject      *object,
+          GAsyncResult *result,
+          gpointer      user_data)
+{
+  g_autoptr(HaulStore) self = user_data;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *basename = g_file_get_basename (G_FILE (object));
+  guint id = (guint) g_ascii_strtoull (basename, NULL, 10);
+  gpointer next = NULL;
+
+  if (!g_file_replace_contents_finish (G_FILE (object), result, NULL, &error))
+    {
+      if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+        return;
+      g_warning ("Could not save the record of transfer %u: %s", id, error->message);
+    }
+
+  if (g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (id), NULL, &next) &&
+      next != NULL)
+    {
+      g_autoptr(GBytes) bytes = next;
+      write_record (self, id, bytes);
+    }
+}
+
+static void
+write_record (HaulStore *self,
+              guint      id,
+              GBytes    *bytes)
+{
+  g_autofree char *path = record_path (self, id);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_hash_table_insert (self->pending, GUINT_TO_POINTER (id), NULL);
+  g_file_replace_contents_bytes_async (file, bytes, NULL, FALSE, G_FILE_CREATE_PRIVATE,
+                                       self->cancellable, write_cb, g_object_ref (self));
+}
+
+/**
+ * haul_store_save:
+ * @self: the store
+ * @id: the transfer's id
+ * @record: its record
+ *
+ * Saves @record in the background, replacing the older one atomically.
+ */
+void
+haul_store_save (HaulStore *self,
+                 guint      id,
+                 JsonNode  *record)
+{
+  g_autoptr(JsonGenerator) generator = json_generator_new ();
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length;
+  char *text;
+
+  g_return_if_fail (HAUL_IS_STORE (self));
+
+  json_generator_set_root (generator, record);
+  text = json_generator_to_data (generator, &length);
+  bytes = g_bytes_new_take (text, length);
+
+  if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
+    g_hash_table_replace (self->pending, GUINT_TO_POINTER (id), g_steal_pointer (&bytes));
+  else
+    write_record (self, id, bytes);
+}
+
+void
+haul_store_remove (HaulStore *self,
+                   guint      id)
+{
+  g_autofree char *path = NULL;
+
+  g_return_if_fail (HAUL_IS_STORE (self));
+
+  /* A write still in flight would bring the file back: drop what waits behind it. */
+  g_hash_table_remove (self->pending, GUINT_TO_POINTER (id));
+  path = record_path (self, id);
+  g_unlink (path);
+}
+
+/**
+ * haul_store_load:
+ * @self: the store
+ *
+ * Reads every record. A record that cannot be parsed is moved aside as `ID.json.corrupt`
+ * with a warning; the others load.
+ *
+ * Returns: (transfer container) (element-type JsonNode): the records
+ */
+GPtrArray *
+haul_store_load (HaulStore *self)
+{
+  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
+  g_autoptr(GDir) dir = NULL;
+  const char *name;
+
+  g_return_val_if_fail (HAUL_IS_STORE (self), records);
+
+  dir = g_dir_open (self->directory, 0, NULL);
+  while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
+    {
+      g_autofree char *path = NULL;
+      g_autoptr(JsonParser) parser = NULL;
+      g_autoptr(GError) error = NULL;
+      JsonNode *root;
+
+      if (!g_str_has_suffix (name, ".json"))
+        continue;
+      path = g_build_filename (self->directory, name, NULL);
+      parser = json_parser_new ();
+      if (json_parser_load_from_mapped_file (parser, path, &error) &&
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_ptr_array_add (records, json_node_copy (root));
+          continue;
+        }
+
+      {
+        g_autofree char *aside = g_strconcat (path, ".corrupt", NULL);
+
+        g_warning ("The record %s is damaged (%s); it was moved to %s", path,
+                   error != NULL ? error->message : "not an object", aside);
+        g_rename (path, aside);
+      }
+    }
+  return records;
+}
+
+static void
+haul_store_dispose (GObject *object)
+{
+  HaulStore *self = HAUL_STORE (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_object (&self->cancellable);
+
+  G_OBJECT_CLASS (haul_store_parent_class)->dispose (object);
+}
+
+static void
+haul_store_finalize (GObject *object)
+{
+  HaulStore *self = HAUL_STORE (object);
+
+  g_free (self->directory);
+  g_hash_table_unref (self->pending);
+
+  G_OBJECT_CLASS (haul_store_parent_class)->finalize (object);
+}
+
+static void
+haul_store_class_init (HaulStoreClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haul_store_dispose;
+  object_class->finalize = haul_store_finalize;
+}
+
+static void
+haul_store_init (HaulStore *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->pending = g_hash_table_new_full (NULL, NULL, NULL, bytes_unref0);
+}
+
+/**
+ * haul_store_new:
+ * @directory: where the records live; created if missing
+ *
+ * Returns: (transfer full): the store
+ */
+HaulStore *
+haul_store_new (const char *directory)
+{
+  HaulStore *self = g_object_new (HAUL_TYPE_STORE, NULL);
+
+  self->directory = g_strdup (directory);
+  if (g_mkdir_with_parents (directory, 0700) != 0)
+    g_warning ("Could not create %s: %s", directory, g_strerror (errno));
+  return self;
+}

@@ -1,0 +1,20 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <json-glib/json-glib.h>
+
+G_BEGIN_DECLS
+
+#define HAUL_TYPE_STORE (haul_store_get_type ())
+
+G_DECLARE_FINAL_TYPE (HaulStore, haul_store, HAUL, STORE, GObject)
+
+HaulStore *haul_store_new    (const char  *directory);
+GPtrArray *haul_store_load   (HaulStore   *self);
+void       haul_store_save   (HaulStore   *self,
+                              guint        id,
+                              JsonNode    *record);
+void       haul_store_remove (HaulStore   *self,
+                              guint        id);
+
+G_END_DECLS
