@@ -17,11 +17,11 @@
 #define BUS_NAME "io.github.haul.Daemon"
 #define MANAGER_PATH "/io/github/haul/Daemon"
 
-/* A private bus whose services directory points at the built haul-daemon, so that the
- * daemon starts by D-Bus activation as in real use. */
+/* The tests run on a private session bus from dbus-run-session (see tests/meson.build)
+ * whose services directory points at the built haul-daemon, so that the daemon starts by
+ * D-Bus activation as in real use. Each test gets a fresh daemon and directories. */
 typedef struct
 {
-  GTestDBus       *bus;
   GDBusConnection *connection;
   HaulManager1    *manager;
   HaulTestServer  *server;
@@ -46,58 +46,6 @@ on_timeout_cb (gpointer user_data)
     g_source_remove (guard_);                                                 \
   } G_STMT_END
 
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  static guint counter;
-  g_autofree char *name = g_strdup_printf ("daemon-%u", counter++);
-  g_autoptr(GError) error = NULL;
-
-  f->server = haul_test_server_new (FALSE);
-  f->dir = haul_test_make_tempdir (name);
-
-  /* The daemon inherits the bus's environment: a short idle timeout when asked. */
-  if (data != NULL)
-    g_setenv ("HAUL_IDLE_TIMEOUT_MS", data, TRUE);
-  f->bus = g_test_dbus_new (G_TEST_DBUS_NONE);
-  g_test_dbus_add_service_dir (f->bus, g_getenv ("HAUL_TEST_SERVICES"));
-  g_test_dbus_up (f->bus);
-  g_unsetenv ("HAUL_IDLE_TIMEOUT_MS");
-
-  f->connection = g_dbus_connection_new_for_address_sync (g_test_dbus_get_bus_address (f->bus),
-                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
-                                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
-                                                          NULL, NULL, &error);
-  g_assert_no_error (error);
-
-  /* As a login session does: give activated services our (isolated) directories. */
-  {
-    GVariantBuilder env;
-    g_autoptr(GVariant) reply = NULL;
-
-    g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
-    g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
-    reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus",
-                                         "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                         "UpdateActivationEnvironment",
-                                         g_variant_new ("(a{ss})", &env), NULL,
-                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-    g_assert_no_error (error);
-  }
-
-  /* Loading the properties activates the daemon. */
-  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
-                                             MANAGER_PATH, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
-}
-
 static gboolean
 name_has_owner (Fixture *f)
 {
@@ -114,6 +62,53 @@ name_has_owner (Fixture *f)
 }
 
 static void
+fixture_setup (Fixture       *f,
+               gconstpointer  data)
+{
+  static guint counter;
+  g_autofree char *name = g_strdup_printf ("daemon-%u", counter++);
+  g_autoptr(GError) error = NULL;
+
+  f->server = haul_test_server_new (FALSE);
+  f->dir = haul_test_make_tempdir (name);
+
+  f->connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
+                                                          G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                          G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                          NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_false (name_has_owner (f));
+
+  /* As a login session does: give activated services our (isolated) directories. */
+  {
+    GVariantBuilder env;
+    g_autoptr(GVariant) reply = NULL;
+
+    g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
+    g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
+    g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
+    /* A short idle timeout when the test asks for one. */
+    g_variant_builder_add (&env, "{ss}", "HAUL_IDLE_TIMEOUT_MS", data != NULL ? data : "30000");
+    reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus",
+                                         "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                         "UpdateActivationEnvironment",
+                                         g_variant_new ("(a{ss})", &env), NULL,
+                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+    g_assert_no_error (error);
+  }
+
+  /* Loading the properties activates the daemon. */
+  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
+}
+
+static void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
@@ -126,8 +121,6 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->manager);
   g_dbus_connection_close_sync (f->connection, NULL, NULL);
   g_clear_object (&f->connection);
-  g_test_dbus_down (f->bus);
-  g_clear_object (&f->bus);
   haul_test_server_free (f->server);
   g_free (f->dir);
 }
@@ -315,7 +308,7 @@ test_haulctl (Fixture       *f,
   g_autofree char *saved_address = NULL;
   JsonObject *item;
 
-  /* haulctl finds the test bus through DBUS_SESSION_BUS_ADDRESS, set by g_test_dbus_up. */
+  /* haulctl finds the test bus through DBUS_SESSION_BUS_ADDRESS, set by dbus-run-session. */
   haul_test_run_haulctl (&run, "add", uri, "-d", f->dir, NULL);
   g_assert_cmpint (run.status, ==, 0);
   g_assert_cmpstr (run.out, ==, "1\n");
@@ -584,6 +577,9 @@ main (int    argc,
       char **argv)
 {
   haul_test_init (&argc, &argv);
+  /* Never touch a real session: only the bus of dbus-run-session that meson gives us. */
+  if (g_getenv ("HAUL_TEST_BUS") == NULL)
+    g_error ("Run this test with meson test: it needs its private bus");
   /* Register the error domain before any call, so that replies map onto it. */
   g_type_ensure (G_TYPE_DBUS_CONNECTION);
   (void) HAUL_DBUS_ERROR;

@@ -276,6 +276,7 @@ list_transfers (const char *command,
   g_autolist(GDBusObject) list = NULL;
   g_autoptr(GPtrArray) transfers = g_ptr_array_new ();
   g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autofree char *owner = NULL;
   gboolean tty = isatty (STDOUT_FILENO);
   int status = HAULCTL_EXIT_OK;
 
@@ -287,7 +288,8 @@ list_transfers (const char *command,
                                                  BUS_NAME, MANAGER_PATH, NULL, &error);
   if (objects == NULL)
     return report (command, error);
-  if (g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects)) == NULL)
+  owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
+  if (owner == NULL)
     {
       g_printerr (_("haulctl %s: the Haul service could not be reached\n"), command);
       return HAULCTL_EXIT_NO_DAEMON;
@@ -524,6 +526,7 @@ _haulctl_quit (int    argc,
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HaulManager1) manager = NULL;
   g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
   int status = HAULCTL_EXIT_OK;
 
   if (argc > 1)
@@ -542,7 +545,8 @@ _haulctl_quit (int    argc,
   if (manager == NULL)
     return report ("quit", error);
   /* Not running: nothing to stop. */
-  if (g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager)) == NULL)
+  owner = g_dbus_proxy_get_name_owner (G_DBUS_PROXY (manager));
+  if (owner == NULL)
     return HAULCTL_EXIT_OK;
   if (!haul_manager1_call_quit_sync (manager, NULL, &error))
     return report ("quit", error);
