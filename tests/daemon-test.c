@@ -459,6 +459,26 @@ test_idle_exit (Fixture       *f,
   WAIT_FOR ("the idle exit", !name_has_owner (f));
 }
 
+static void
+test_transfer_speed_limit (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 160 * KiB, 1);
+  g_autofree char *file = g_build_filename (f->dir, "limited.bin", NULL);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  transfer = add (f, "/limited.bin?size=163840",
+                  options_in_dir (f, "speed-limit", g_variant_new_uint64 (64 * KiB)));
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  haul_test_assert_file_equals (file, expected);
+  /* A lower bound only: 160 KiB at 64 KiB/s, less the first burst of the bucket. */
+  g_test_message ("160 KiB at 64 KiB/s took %.2f s", seconds);
+  g_assert_cmpfloat (seconds, >=, 2.0);
+}
+
 static guint
 daemon_pid (Fixture *f)
 {
@@ -592,6 +612,8 @@ main (int    argc,
   g_test_add ("/daemon/max-concurrent", Fixture, NULL, fixture_setup, test_max_concurrent,
               fixture_teardown);
   g_test_add ("/daemon/idle-exit", Fixture, "300", fixture_setup, test_idle_exit,
+              fixture_teardown);
+  g_test_add ("/daemon/speed-limit", Fixture, NULL, fixture_setup, test_transfer_speed_limit,
               fixture_teardown);
   g_test_add ("/daemon/kill-restart", Fixture, NULL, fixture_setup, test_kill_restart,
               fixture_teardown);

@@ -25,11 +25,10 @@ struct _HaulTransfer
   HaulTransfer1Skeleton  parent_instance;
 
   char                  *path;
-  char                  *requested_name;
   GStrv                  headers;
   gboolean               overwrite;
   guint64                speed_limit;
-  gboolean               delete_file;
+  HaulRateLimiter       *own_limiter;
 
   HaulDownload          *download;
   GCancellable          *cancellable;
@@ -225,7 +224,14 @@ haul_transfer_start (HaulTransfer    *self,
     haul_download_set_sha256 (self->download, haul_transfer1_get_sha256 (iface));
   if (self->headers != NULL)
     haul_download_set_headers (self->download, (const char * const *) self->headers);
-  if (limiter != NULL)
+  /* A transfer's own limit takes the place of the global one for it. */
+  if (self->speed_limit > 0)
+    {
+      if (self->own_limiter == NULL)
+        self->own_limiter = haul_rate_limiter_new (self->speed_limit);
+      haul_download_set_rate_limiter (self->download, self->own_limiter);
+    }
+  else if (limiter != NULL)
     haul_download_set_rate_limiter (self->download, limiter);
 
   haul_transfer1_set_error (iface, "");
@@ -411,8 +417,8 @@ haul_transfer_finalize (GObject *object)
   HaulTransfer *self = HAUL_TRANSFER (object);
 
   g_free (self->path);
-  g_free (self->requested_name);
   g_strfreev (self->headers);
+  g_clear_pointer (&self->own_limiter, haul_rate_limiter_unref);
 
   G_OBJECT_CLASS (haul_transfer_parent_class)->finalize (object);
 }
