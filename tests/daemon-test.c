@@ -479,6 +479,33 @@ test_transfer_speed_limit (Fixture       *f,
   g_assert_cmpfloat (seconds, >=, 2.0);
 }
 
+static void
+test_cancel (Fixture       *f,
+             gconstpointer  data)
+{
+  g_autofree char *part = g_build_filename (f->dir, "c.bin.part", NULL);
+  g_autofree char *json = g_build_filename (f->dir, "c.bin.part.json", NULL);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* Cancel as soon as the partial data exists, maybe before any progress was reported. */
+  transfer = add (f, "/c.bin?size=1048576&drip=65536", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the .part", g_file_test (part, G_FILE_TEST_EXISTS));
+  haul_transfer1_call_cancel_sync (transfer, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the cancel", state_is (transfer, "cancelled"));
+  WAIT_FOR ("the partial data to go",
+            !g_file_test (part, G_FILE_TEST_EXISTS) && !g_file_test (json, G_FILE_TEST_EXISTS));
+  g_assert_cmpint (haul_transfer1_get_finished_at (transfer), >, 0);
+
+  /* A cancelled transfer cannot be cancelled again, nor paused. */
+  haul_transfer1_call_cancel_sync (transfer, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  haul_transfer1_call_pause_sync (transfer, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+}
+
 static guint
 daemon_pid (Fixture *f)
 {
@@ -613,6 +640,7 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/daemon/idle-exit", Fixture, "300", fixture_setup, test_idle_exit,
               fixture_teardown);
+  g_test_add ("/daemon/cancel", Fixture, NULL, fixture_setup, test_cancel, fixture_teardown);
   g_test_add ("/daemon/speed-limit", Fixture, NULL, fixture_setup, test_transfer_speed_limit,
               fixture_teardown);
   g_test_add ("/daemon/kill-restart", Fixture, NULL, fixture_setup, test_kill_restart,

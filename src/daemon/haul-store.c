@@ -114,6 +114,35 @@ haul_store_save (HaulStore *self,
     write_record (self, id, bytes);
 }
 
+static void
+delete_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      g_autofree char *path = g_file_get_path (G_FILE (object));
+      g_warning ("Could not delete %s: %s", path, error->message);
+    }
+}
+
+/**
+ * haul_delete_file_async:
+ * @path: a file to delete, if it exists
+ *
+ * Deletes in a GIO worker, so that the main loop never waits on the disk.
+ */
+void
+haul_delete_file_async (const char *path)
+{
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, delete_cb, NULL);
+}
+
 void
 haul_store_remove (HaulStore *self,
                    guint      id)
@@ -125,7 +154,7 @@ haul_store_remove (HaulStore *self,
   /* A write still in flight would bring the file back: drop what waits behind it. */
   g_hash_table_remove (self->pending, GUINT_TO_POINTER (id));
   path = record_path (self, id);
-  g_unlink (path);
+  haul_delete_file_async (path);
 }
 
 /**

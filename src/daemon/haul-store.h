@@ -17,4 +17,6 @@ void       haul_store_save   (HaulStore   *self,
 void       haul_store_remove (HaulStore   *self,
                               guint        id);
 
+void       haul_delete_file_async (const char *path);
+
 G_END_DECLS

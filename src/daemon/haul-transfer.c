@@ -4,11 +4,11 @@
 #include "config.h"
 
 #include <glib/gi18n.h>
-#include <glib/gstdio.h>
 
 #include "haul-dbus-error.h"
 #include "haul-download.h"
 #include "haul-service.h"
+#include "haul-store.h"
 #include "haul-transfer.h"
 
 /* What a stop of the running download is for. */
@@ -108,8 +108,8 @@ delete_partial (HaulTransfer *self)
     return;
   part = g_strdup_printf ("%s/%s.part", dir, name);
   json = g_strdup_printf ("%s/%s.part.json", dir, name);
-  g_unlink (part);
-  g_unlink (json);
+  haul_delete_file_async (part);
+  haul_delete_file_async (json);
 }
 
 static void
@@ -148,6 +148,13 @@ haul_transfer_update_progress (HaulTransfer *self)
   if (self->download == NULL)
     return FALSE;
 
+  /* The name and the final URL count even when no byte moved: Cancel needs the name to
+   * find the partial data. The setters notify only on a change. */
+  if (haul_download_get_filename (self->download) != NULL)
+    haul_transfer1_set_file_name (iface, haul_download_get_filename (self->download));
+  haul_transfer1_set_effective_uri (iface, haul_download_get_effective_uri (self->download));
+  haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
+
   received = haul_download_get_bytes_received (self->download);
   total = haul_download_get_bytes_total (self->download);
   rate = haul_download_get_rate (self->download);
@@ -158,10 +165,6 @@ haul_transfer_update_progress (HaulTransfer *self)
   haul_transfer1_set_bytes_received (iface, received);
   haul_transfer1_set_bytes_total (iface, total);
   haul_transfer1_set_rate (iface, rate);
-  if (haul_download_get_filename (self->download) != NULL)
-    haul_transfer1_set_file_name (iface, haul_download_get_filename (self->download));
-  haul_transfer1_set_effective_uri (iface, haul_download_get_effective_uri (self->download));
-  haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
   return TRUE;
 }
 
@@ -337,6 +340,48 @@ handle_cancel (HaulTransfer1         *iface,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
+/* Forgets the transfer once nothing of it runs any more. */
+static void
+finish_remove (HaulTransfer *self)
+{
+  if (self->cancellable != NULL)
+    stop_for (self, STOP_REMOVE);
+  else
+    g_signal_emit (self, signals[REMOVED], 0);
+}
+
+typedef struct
+{
+  HaulTransfer          *self;
+  GDBusMethodInvocation *invocation;
+} RemoveCall;
+
+static void
+remove_file_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  RemoveCall *call = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!g_file_delete_finish (G_FILE (object), result, &error) &&
+      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+    {
+      /* Keep the transfer: the person can fix the permission and try again. */
+      g_dbus_method_invocation_return_error (call->invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_FAILED,
+                                             _("Could not delete the file: %s"), error->message);
+    }
+  else
+    {
+      haul_transfer1_complete_remove (HAUL_TRANSFER1 (call->self), call->invocation);
+      finish_remove (call->self);
+    }
+  g_object_unref (call->invocation);
+  g_object_unref (call->self);
+  g_free (call);
+}
+
 static gboolean
 handle_remove (HaulTransfer1         *iface,
                GDBusMethodInvocation *invocation,
@@ -348,15 +393,19 @@ handle_remove (HaulTransfer1         *iface,
   haul_note_activity ();
   if (delete_file && g_strcmp0 (haul_transfer1_get_state (iface), "completed") == 0)
     {
-      g_autofree char *file = g_build_filename (haul_transfer1_get_directory (iface),
+      g_autofree char *path = g_build_filename (haul_transfer1_get_directory (iface),
                                                 haul_transfer1_get_file_name (iface), NULL);
-      g_unlink (file);
+      g_autoptr(GFile) file = g_file_new_for_path (path);
+      RemoveCall *call = g_new0 (RemoveCall, 1);
+
+      /* Answer once the file is gone, off the main loop. */
+      call->self = g_object_ref (self);
+      call->invocation = g_object_ref (invocation);
+      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, remove_file_cb, call);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   haul_transfer1_complete_remove (iface, invocation);
-  if (self->cancellable != NULL)
-    stop_for (self, STOP_REMOVE);
-  else
-    g_signal_emit (self, signals[REMOVED], 0);
+  finish_remove (self);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
