@@ -26,8 +26,10 @@ typedef struct
   HaulManager1    *manager;
   HaulTestServer  *server;
   char            *dir;
+  char            *conditions;
   guint            progress_signals;
   guint64          progress_last;
+  GHashTable      *received;   /* id → bytes received, from the Progress signals */
 } Fixture;
 
 static gboolean
@@ -62,6 +64,68 @@ name_has_owner (Fixture *f)
 }
 
 static void
+on_progress_cb (HaulManager1 *manager,
+                GVariant     *progress,
+                Fixture      *f)
+{
+  GVariantIter iter;
+  guint id;
+  guint64 received, total, rate;
+
+  f->progress_signals++;
+  g_variant_iter_init (&iter, progress);
+  while (g_variant_iter_next (&iter, "(uttt)", &id, &received, &total, &rate))
+    {
+      /* One transfer in the test that counts: its figures never go back. */
+      if (id == 1)
+        {
+          g_assert_cmpuint (received, >=, f->progress_last);
+          f->progress_last = received;
+        }
+      g_hash_table_insert (f->received, GUINT_TO_POINTER (id), GSIZE_TO_POINTER (received));
+    }
+}
+
+/* Bytes received by transfer @id as the Progress signals told. */
+static guint64
+received_of (Fixture *f,
+             guint    id)
+{
+  return GPOINTER_TO_SIZE (g_hash_table_lookup (f->received, GUINT_TO_POINTER (id)));
+}
+
+/* (Re)activates the daemon by loading the manager's properties, and follows Progress. */
+static void
+connect_manager (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  g_clear_object (&f->manager);
+  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                             MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
+  g_signal_connect (f->manager, "progress", G_CALLBACK (on_progress_cb), f);
+}
+
+/* Tells the daemon what the network and power are like (it reads the file named by
+ * HAUL_TEST_CONDITIONS instead of GNetworkMonitor and GPowerProfileMonitor). */
+static void
+set_conditions (Fixture  *f,
+                gboolean  online,
+                gboolean  metered,
+                gboolean  power_saver)
+{
+  g_autofree char *text = g_strdup_printf ("[conditions]\nonline=%s\nmetered=%s\npower-saver=%s\n",
+                                           online ? "true" : "false", metered ? "true" : "false",
+                                           power_saver ? "true" : "false");
+  g_autoptr(GError) error = NULL;
+
+  g_file_set_contents (f->conditions, text, -1, &error);
+  g_assert_no_error (error);
+}
+
+static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
 {
@@ -71,6 +135,9 @@ fixture_setup (Fixture       *f,
 
   f->server = haul_test_server_new (FALSE);
   f->dir = haul_test_make_tempdir (name);
+  f->received = g_hash_table_new (NULL, NULL);
+  /* The network and power conditions the daemon sees: see set_conditions(). */
+  f->conditions = g_build_filename (g_get_user_runtime_dir (), "haul-test-conditions", NULL);
 
   f->connection = g_dbus_connection_new_for_address_sync (g_getenv ("DBUS_SESSION_BUS_ADDRESS"),
                                                           G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
@@ -93,6 +160,7 @@ fixture_setup (Fixture       *f,
     g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
     /* A short idle timeout when the test asks for one. */
     g_variant_builder_add (&env, "{ss}", "HAUL_IDLE_TIMEOUT_MS", data != NULL ? data : "30000");
+    g_variant_builder_add (&env, "{ss}", "HAUL_TEST_CONDITIONS", f->conditions);
     reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus",
                                          "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                          "UpdateActivationEnvironment",
@@ -102,10 +170,7 @@ fixture_setup (Fixture       *f,
   }
 
   /* Loading the properties activates the daemon. */
-  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
-                                             MANAGER_PATH, NULL, &error);
-  g_assert_no_error (error);
-  g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
+  connect_manager (f);
 }
 
 static void
@@ -123,6 +188,9 @@ fixture_teardown (Fixture       *f,
   g_clear_object (&f->connection);
   haul_test_server_free (f->server);
   g_free (f->dir);
+  g_unlink (f->conditions);
+  g_free (f->conditions);
+  g_hash_table_unref (f->received);
 }
 
 static GVariant *
@@ -157,6 +225,20 @@ add (Fixture    *f,
   return transfer;
 }
 
+static HaulTransfer1 *
+transfer_proxy (Fixture *f,
+                guint    id)
+{
+  g_autofree char *path = g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, id);
+  g_autoptr(GError) error = NULL;
+  HaulTransfer1 *transfer;
+
+  transfer = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                            path, NULL, &error);
+  g_assert_no_error (error);
+  return transfer;
+}
+
 static gboolean
 state_is (HaulTransfer1 *transfer,
           const char    *state)
@@ -164,23 +246,6 @@ state_is (HaulTransfer1 *transfer,
   return g_strcmp0 (haul_transfer1_get_state (transfer), state) == 0;
 }
 
-static void
-on_progress_cb (HaulManager1 *manager,
-                GVariant     *progress,
-                Fixture      *f)
-{
-  GVariantIter iter;
-  guint id;
-  guint64 received, total, rate;
-
-  f->progress_signals++;
-  g_variant_iter_init (&iter, progress);
-  while (g_variant_iter_next (&iter, "(uttt)", &id, &received, &total, &rate))
-    {
-      g_assert_cmpuint (received, >=, f->progress_last);
-      f->progress_last = received;
-    }
-}
 
 static void
 test_add_completes (Fixture       *f,
@@ -191,8 +256,6 @@ test_add_completes (Fixture       *f,
   g_autofree char *file = g_build_filename (f->dir, "slow.bin", NULL);
   gint64 start = g_get_monotonic_time ();
   double seconds;
-
-  g_signal_connect (f->manager, "progress", G_CALLBACK (on_progress_cb), f);
 
   /* About two seconds at 256 kB/s: long enough to see progress. */
   transfer = add (f, "/slow.bin?size=524288&drip=256000", options_in_dir (f, NULL, NULL));
@@ -205,7 +268,21 @@ test_add_completes (Fixture       *f,
   g_assert_cmpstr (haul_transfer1_get_error (transfer), ==, "");
   g_assert_cmpint (haul_transfer1_get_finished_at (transfer), >=,
                    haul_transfer1_get_created_at (transfer));
-  WAIT_FOR ("the last figures", haul_transfer1_get_bytes_received (transfer) == 512 * KiB);
+  /* The last figures come in a Progress signal, and a fresh read agrees. The figures are
+   * not sent as PropertiesChanged, so the proxy's cache never saw them change. */
+  WAIT_FOR ("the last figures", received_of (f, 1) == 512 * KiB);
+  g_assert_cmpuint (haul_transfer1_get_bytes_received (transfer), ==, 0);
+  {
+    g_autoptr(HaulTransfer1) fresh = NULL;
+    g_autoptr(GError) error = NULL;
+
+    fresh = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                           MANAGER_PATH "/transfer/1", NULL, &error);
+    g_assert_no_error (error);
+    g_assert_cmpuint (haul_transfer1_get_bytes_received (fresh), ==, 512 * KiB);
+    g_assert_cmpuint (haul_transfer1_get_bytes_total (fresh), ==, 512 * KiB);
+    g_assert_cmpuint (haul_transfer1_get_rate (fresh), ==, 0);
+  }
 
   /* Progress arrived, batched: at most 4 signals a second (plus one for rounding). */
   g_test_message ("%u Progress signals in %.2f s", f->progress_signals, seconds);
@@ -525,12 +602,7 @@ daemon_pid (Fixture *f)
 static void
 reactivate (Fixture *f)
 {
-  g_autoptr(GError) error = NULL;
-
-  g_clear_object (&f->manager);
-  f->manager = haul_manager1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
-                                             MANAGER_PATH, NULL, &error);
-  g_assert_no_error (error);
+  connect_manager (f);
   g_assert_true (name_has_owner (f));
 }
 
@@ -552,7 +624,7 @@ test_kill_restart (Fixture       *f,
       transfers[i] = add (f, path, options_in_dir (f, NULL, NULL));
     }
   for (guint i = 0; i < 5; i++)
-    WAIT_FOR ("progress", haul_transfer1_get_bytes_received (transfers[i]) > 100 * KiB);
+    WAIT_FOR ("progress", received_of (f, i + 1) > 100 * KiB);
 
   /* A crash: no chance to save anything. */
   kill ((pid_t) daemon_pid (f), SIGKILL);
@@ -562,12 +634,8 @@ test_kill_restart (Fixture       *f,
   reactivate (f);
   for (guint i = 0; i < 5; i++)
     {
-      g_autofree char *path = g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, i + 1);
-
       g_clear_object (&transfers[i]);
-      transfers[i] = haul_transfer1_proxy_new_sync (f->connection, G_DBUS_PROXY_FLAGS_NONE,
-                                                    BUS_NAME, path, NULL, &error);
-      g_assert_no_error (error);
+      transfers[i] = transfer_proxy (f, i + 1);
     }
   for (guint i = 0; i < 5; i++)
     {
@@ -619,6 +687,208 @@ test_corrupt_record (Fixture       *f,
   g_assert_cmpstr (haul_manager1_get_version (f->manager), ==, PACKAGE_VERSION);
 }
 
+
+static gboolean
+reason_has (HaulTransfer1 *transfer,
+            const char    *words)
+{
+  return strstr (haul_transfer1_get_state_reason (transfer), words) != NULL;
+}
+
+static guint
+ranged_requests (Fixture    *f,
+                 const char *path)
+{
+  GPtrArray *requests = haul_test_server_requests (f->server);
+  guint ranged = 0;
+
+  for (guint i = 0; i < requests->len; i++)
+    {
+      HaulTestRequest *req = g_ptr_array_index (requests, i);
+
+      ranged += g_str_equal (req->path, path) && req->range != NULL &&
+                !g_str_equal (req->range, "bytes=0-");
+    }
+  return ranged;
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 1048576, 1);
+  g_autofree char *file1 = g_build_filename (f->dir, "off1.bin", NULL);
+  g_autofree char *file2 = g_build_filename (f->dir, "off2.bin", NULL);
+  g_autoptr(HaulTransfer1) t1 = NULL;
+  g_autoptr(HaulTransfer1) t2 = NULL;
+
+  /* Offline: a new transfer waits and says why. */
+  set_conditions (f, FALSE, FALSE, FALSE);
+  t1 = add (f, "/off1.bin?size=1048576&drip=524288", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the transfer to wait", state_is (t1, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (t1));
+  g_assert_true (reason_has (t1, "network"));
+  /* Waiting keeps the service. */
+  g_assert_cmpuint (haul_manager1_get_active_count (f->manager), ==, 1);
+
+  /* Back online: it runs. Then the network goes while it runs: it waits again, keeping its
+   * partial data, and continues from it when the network is back. */
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("the transfer to run", state_is (t1, "running"));
+  WAIT_FOR ("some progress", received_of (f, 1) > 200 * KiB);
+  set_conditions (f, FALSE, FALSE, FALSE);
+  WAIT_FOR ("the transfer to wait", state_is (t1, "waiting"));
+  g_assert_true (reason_has (t1, "network"));
+
+  /* A second transfer added while offline waits too. */
+  t2 = add (f, "/off2.bin?size=1048576", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the second to wait", state_is (t2, "waiting"));
+  haul_test_iterate_for (500);
+  g_assert_true (state_is (t1, "waiting"));
+  g_assert_true (state_is (t2, "waiting"));
+
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("both to complete", state_is (t1, "completed") && state_is (t2, "completed"));
+  g_assert_cmpstr (haul_transfer1_get_state_reason (t1), ==, "");
+  haul_test_assert_file_equals (file1, expected);
+  haul_test_assert_file_equals (file2, expected);
+  g_assert_cmpuint (ranged_requests (f, "/off1.bin"), >=, 1);
+  g_assert_cmpstr (haul_transfer1_get_error (t1), ==, "");
+}
+
+static void
+test_discretionary (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) thrifty = NULL;
+  g_autoptr(HaulTransfer1) plain = NULL;
+  g_autoptr(HaulTransfer1) later = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* On a metered network only discretionary transfers wait. */
+  set_conditions (f, TRUE, TRUE, FALSE);
+  haul_test_iterate_for (300);
+  thrifty = add (f, "/d1.bin", options_in_dir (f, "discretionary", g_variant_new_boolean (TRUE)));
+  plain = add (f, "/d2.bin", options_in_dir (f, NULL, NULL));
+  g_assert_true (haul_transfer1_get_discretionary (thrifty));
+  g_assert_false (haul_transfer1_get_discretionary (plain));
+  WAIT_FOR ("the plain one to complete", state_is (plain, "completed"));
+  WAIT_FOR ("the discretionary one to wait", state_is (thrifty, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (thrifty));
+  g_assert_true (reason_has (thrifty, "metered"));
+
+  /* Made not discretionary, it runs at once. */
+  haul_transfer1_call_set_discretionary_sync (thrifty, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("it to complete", state_is (thrifty, "completed"));
+  g_assert_false (haul_transfer1_get_discretionary (thrifty));
+
+  /* Power saver holds discretionary transfers too, until it is off. */
+  set_conditions (f, TRUE, FALSE, TRUE);
+  haul_test_iterate_for (300);
+  later = add (f, "/d3.bin", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("it to complete", state_is (later, "completed"));
+  haul_transfer1_call_remove_sync (later, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&later);
+  later = add (f, "/d3.bin", options_in_dir (f, "discretionary", g_variant_new_boolean (TRUE)));
+  WAIT_FOR ("it to wait", state_is (later, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (later));
+  g_assert_true (reason_has (later, "power saver"));
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("it to complete", state_is (later, "completed"));
+}
+
+static void
+test_retry_wait (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 256 * KiB, 1);
+  g_autofree char *file = g_build_filename (f->dir, "busy.bin", NULL);
+
+  /* The server is busy once and asks for 2 s: the transfer shows it waits, and until when. */
+  transfer = add (f, "/busy.bin?status=503&times=1&retry-after=2", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the back-off", state_is (transfer, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (transfer));
+  g_assert_true (reason_has (transfer, "Trying again at"));
+  g_assert_true (reason_has (transfer, "503"));
+  WAIT_FOR ("it to complete", state_is (transfer, "completed"));
+  haul_test_assert_file_equals (file, expected);
+}
+
+static void
+test_set_uri (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) same = haul_test_server_content (f->server, 1048576, 1);
+  g_autoptr(GBytes) other = haul_test_server_content (f->server, 1048576, 2);
+  g_autofree char *file1 = g_build_filename (f->dir, "s.bin", NULL);
+  g_autofree char *file2 = g_build_filename (f->dir, "t.bin", NULL);
+  g_autofree char *mirror = haul_test_server_uri (f->server, "/mirror/s.bin?size=1048576");
+  g_autofree char *changed = haul_test_server_uri (f->server, "/mirror/t.bin?size=1048576&variant=2");
+  g_autoptr(HaulTransfer1) t1 = NULL;
+  g_autoptr(HaulTransfer1) t2 = NULL;
+  g_autoptr(GError) error = NULL;
+  guint64 sent_before;
+
+  /* The link expires: the connection drops after 300 kB and the next request is refused. */
+  t1 = add (f, "/s.bin?size=1048576&drop=307200&expire=2", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the transfer to fail", state_is (t1, "failed"));
+  g_test_message ("Error: %s", haul_transfer1_get_error (t1));
+  g_assert_true (strstr (haul_transfer1_get_error (t1), "403") != NULL);
+
+  /* Bad addresses are refused; a finished transfer keeps its own. */
+  haul_transfer1_call_set_uri_sync (t1, "ftp://127.0.0.1/s.bin", NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME);
+  g_clear_error (&error);
+  haul_transfer1_call_set_uri_sync (t1, "not a url", NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_URI);
+  g_clear_error (&error);
+
+  /* A new link to the same file (same size and ETag): it continues from its partial data. */
+  sent_before = haul_test_server_bytes_sent (f->server);
+  haul_transfer1_call_set_uri_sync (t1, mirror, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the transfer to complete", state_is (t1, "completed"));
+  haul_test_assert_file_equals (file1, same);
+  g_assert_cmpstr (haul_transfer1_get_uri (t1), ==, mirror);
+  g_assert_cmpuint (ranged_requests (f, "/mirror/s.bin"), ==, 1);
+  g_assert_cmpuint (haul_test_server_bytes_sent (f->server) - sent_before, <=, 1048576 - 300 * KiB);
+
+  haul_transfer1_call_set_uri_sync (t1, mirror, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+
+  /* A new link to a different file: it starts over, and the file is the new one whole. */
+  t2 = add (f, "/t.bin?size=1048576&drop=307200&expire=2", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the transfer to fail", state_is (t2, "failed"));
+  haul_transfer1_call_set_uri_sync (t2, changed, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the transfer to complete", state_is (t2, "completed"));
+  haul_test_assert_file_equals (file2, other);
+}
+
+static void
+test_set_uri_running (Fixture       *f,
+                      gconstpointer  data)
+{
+  g_autoptr(GBytes) same = haul_test_server_content (f->server, 1048576, 1);
+  g_autofree char *file = g_build_filename (f->dir, "r.bin", NULL);
+  g_autofree char *mirror = haul_test_server_uri (f->server, "/mirror/r.bin?size=1048576");
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* A running transfer moves to the new link without losing what it has. */
+  transfer = add (f, "/r.bin?size=1048576&drip=262144", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("some progress", received_of (f, 1) > 100 * KiB);
+  haul_transfer1_call_set_uri_sync (transfer, mirror, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  haul_test_assert_file_equals (file, same);
+  g_assert_cmpuint (ranged_requests (f, "/mirror/r.bin"), ==, 1);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -646,6 +916,15 @@ main (int    argc,
   g_test_add ("/daemon/kill-restart", Fixture, NULL, fixture_setup, test_kill_restart,
               fixture_teardown);
   g_test_add ("/daemon/corrupt-record", Fixture, NULL, fixture_setup, test_corrupt_record,
+              fixture_teardown);
+
+  g_test_add ("/daemon/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
+  g_test_add ("/daemon/discretionary", Fixture, NULL, fixture_setup, test_discretionary,
+              fixture_teardown);
+  g_test_add ("/daemon/retry-wait", Fixture, NULL, fixture_setup, test_retry_wait,
+              fixture_teardown);
+  g_test_add ("/daemon/set-uri", Fixture, NULL, fixture_setup, test_set_uri, fixture_teardown);
+  g_test_add ("/daemon/set-uri-running", Fixture, NULL, fixture_setup, test_set_uri_running,
               fixture_teardown);
 
   return g_test_run ();

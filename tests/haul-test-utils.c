@@ -312,6 +312,13 @@ server_handler (SoupServer        *soup,
       return;
     }
 
+  /* An expiring link: refused from the Nth request on. */
+  if (opt (query, "expire") != NULL && count >= opt_int (query, "expire", 1))
+    {
+      simple_response (server, msg, 403, "");
+      return;
+    }
+
   if (opt (query, "status") != NULL && count <= opt_int (query, "times", 1))
     {
       g_autofree char *extra = opt (query, "retry-after") != NULL ?

@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-conditions.h"
 #include "haul-dbus-error.h"
 #include "haul-download.h"
 #include "haul-filename.h"
@@ -28,6 +29,7 @@ struct _HaulManager
   GDBusObjectManagerServer *object_manager;
   GSettings                *settings;
   HaulStore                *store;
+  HaulConditions           *conditions;
   SoupSession              *session;
   HaulRateLimiter          *limiter;
   GHashTable               *transfers;
@@ -35,6 +37,8 @@ struct _HaulManager
   guint                     progress_source;
   gboolean                  held;
   gboolean                  quitting;
+  gboolean                  scheduling;
+  gboolean                  schedule_again;
 };
 
 static void haul_manager_iface_init (HaulManager1Iface *iface);
@@ -196,9 +200,16 @@ check_options (GVariant  *options,
   return TRUE;
 }
 
-static gboolean
-check_uri (const char  *uri,
-           GError     **error)
+/**
+ * haul_manager_check_uri:
+ * @uri: a URL from a client
+ * @error: return location for a #GError in the HAUL_DBUS_ERROR domain
+ *
+ * Returns: %TRUE if @uri is an http or https URL Haul can download
+ */
+gboolean
+haul_manager_check_uri (const char  *uri,
+                        GError     **error)
 {
   g_autoptr(GUri) parsed = NULL;
 
@@ -263,30 +274,53 @@ sorted_transfers (HaulManager *self)
   return list;
 }
 
-/* Starts queued transfers in the order they were added while slots are free, and holds
- * the service while anything is active. */
+/* Why @transfer cannot run now, or %NULL if nothing stops it. */
+static const char *
+blocked_reason (HaulManager  *self,
+                HaulTransfer *transfer)
+{
+  if (!haul_conditions_get_online (self->conditions))
+    return _("Waiting for a network connection");
+  if (!haul_transfer1_get_discretionary (HAUL_TRANSFER1 (transfer)))
+    return NULL;
+  if (haul_conditions_get_metered (self->conditions))
+    return _("Waiting for a network that is not metered");
+  if (haul_conditions_get_power_saver (self->conditions))
+    return _("Waiting for power saver to be turned off");
+  return NULL;
+}
+
 static void
-schedule (HaulManager *self)
+schedule_once (HaulManager *self)
 {
   g_autoptr(GPtrArray) list = sorted_transfers (self);
   guint max = haul_manager1_get_max_concurrent (HAUL_MANAGER1 (self));
   guint running = 0;
   guint active = 0;
 
-  for (guint i = 0; i < list->len; i++)
-    {
-      const char *state = haul_transfer1_get_state (g_ptr_array_index (list, i));
-
-      if (g_str_equal (state, "running"))
-        running++;
-    }
-
+  /* Conditions first: what cannot run now waits, saying why; what waited for a
+   * condition that is met again is queued. */
   for (guint i = 0; i < list->len && !self->quitting; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
+      const char *reason;
 
-      if (running >= max)
-        break;
+      if (!haul_transfer_is_active (transfer))
+        continue;
+      reason = blocked_reason (self, transfer);
+      if (reason != NULL)
+        haul_transfer_wait_for (transfer, reason);
+      else
+        haul_transfer_stop_waiting (transfer);
+    }
+
+  for (guint i = 0; i < list->len; i++)
+    running += haul_transfer_occupies_slot (g_ptr_array_index (list, i));
+
+  for (guint i = 0; i < list->len && !self->quitting && running < max; i++)
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i);
+
       if (haul_transfer_is_queued (transfer))
         {
           haul_transfer_start (transfer, self->session, self->limiter);
@@ -298,19 +332,42 @@ schedule (HaulManager *self)
     active += haul_transfer_is_active (g_ptr_array_index (list, i));
   haul_manager1_set_active_count (HAUL_MANAGER1 (self), active);
 
-  if (active > 0 && !self->held)
+  if (active > 0 && !self->held && !self->quitting)
     {
       g_application_hold (self->app);
       self->held = TRUE;
     }
-  else if (active == 0 && self->held)
+  else if ((active == 0 || self->quitting) && self->held)
     {
       g_application_release (self->app);
       self->held = FALSE;
     }
 
-  if (self->quitting && running == 0)
+  /* Exit once every download stopped and its record is on disk. */
+  if (self->quitting && running == 0 && !haul_store_is_busy (self->store))
     g_application_quit (self->app);
+}
+
+/* Starts queued transfers in the order they were added while slots are free, makes
+ * transfers wait for unmet conditions, and holds the service while anything is active.
+ * State changes it causes come back here; they are handled by another round rather than
+ * inside the one that caused them. */
+static void
+schedule (HaulManager *self)
+{
+  if (self->scheduling)
+    {
+      self->schedule_again = TRUE;
+      return;
+    }
+  self->scheduling = TRUE;
+  do
+    {
+      self->schedule_again = FALSE;
+      schedule_once (self);
+    }
+  while (self->schedule_again);
+  self->scheduling = FALSE;
 }
 
 static gboolean
@@ -326,15 +383,15 @@ progress_cb (gpointer user_data)
   for (guint i = 0; i < list->len; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
-      HaulTransfer1 *iface = HAUL_TRANSFER1 (transfer);
+      guint64 received, total, rate;
+      gboolean news;
 
-      if (!haul_transfer_update_progress (transfer))
+      news = haul_transfer_take_progress (transfer, &received, &total, &rate);
+      total_rate += rate;
+      if (!news)
         continue;
-      g_variant_builder_add (&builder, "(uttt)", haul_transfer1_get_id (iface),
-                             haul_transfer1_get_bytes_received (iface),
-                             haul_transfer1_get_bytes_total (iface),
-                             haul_transfer1_get_rate (iface));
-      total_rate += haul_transfer1_get_rate (iface);
+      g_variant_builder_add (&builder, "(uttt)", haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)),
+                             received, total, rate);
       changed++;
     }
 
@@ -367,13 +424,22 @@ save_transfer (HaulManager  *self,
   haul_store_save (self->store, haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)), record);
 }
 
+/* What the record holds changed: save it. The state and discretionary also change what
+ * may run. */
 static void
-on_transfer_state_cb (HaulTransfer *transfer,
-                      GParamSpec   *pspec,
-                      HaulManager  *self)
+on_transfer_notify_cb (HaulTransfer *transfer,
+                       GParamSpec   *pspec,
+                       HaulManager  *self)
 {
+  static const char * const saved[] = {
+    "state", "state-reason", "error", "uri", "effective-uri", "file-name", "discretionary", NULL
+  };
+
+  if (!g_strv_contains (saved, pspec->name))
+    return;
   save_transfer (self, transfer);
-  schedule (self);
+  if (g_str_equal (pspec->name, "state") || g_str_equal (pspec->name, "discretionary"))
+    schedule (self);
 }
 
 /* Takes a new or reloaded transfer into the list and onto the bus. */
@@ -386,7 +452,7 @@ register_transfer (HaulManager  *self,
 
   g_hash_table_insert (self->transfers, GUINT_TO_POINTER (id), transfer);
   self->next_id = MAX (self->next_id, id + 1);
-  g_signal_connect_object (transfer, "notify::state", G_CALLBACK (on_transfer_state_cb), self, 0);
+  g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self, 0);
   g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
                            G_CONNECT_SWAPPED);
 
@@ -400,6 +466,8 @@ static void
 load_transfers (HaulManager *self)
 {
   g_autoptr(GPtrArray) records = haul_store_load (self->store);
+
+  self->next_id = MAX (self->next_id, haul_store_load_next_id (self->store));
 
   for (guint i = 0; i < records->len; i++)
     {
@@ -438,7 +506,7 @@ handle_add (HaulManager1          *iface,
   g_debug ("Handling Add");
   haul_note_activity ();
 
-  if (!check_uri (uri, &error) || !check_options (options, &error))
+  if (!haul_manager_check_uri (uri, &error) || !check_options (options, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -447,7 +515,9 @@ handle_add (HaulManager1          *iface,
   if (!g_variant_lookup (options, "directory", "s", &directory))
     directory = default_directory (self);
 
+  /* IDs are never reused: the counter is on disk before the new ID goes out. */
   transfer = haul_transfer_new (self->next_id, uri, directory, options);
+  haul_store_save_next_id (self->store, self->next_id + 1);
   register_transfer (self, transfer);
   save_transfer (self, transfer);
 
@@ -495,7 +565,9 @@ handle_resume_all (HaulManager1          *iface,
  * haul_manager_quit:
  * @self: the manager
  *
- * Stops every running transfer (saving its resume data), then quits the service.
+ * Stops every running transfer with its resume data saved, then quits the service once
+ * every record is on disk. Transfers that were running or waiting stay unfinished on
+ * record, so they continue when the service starts again.
  */
 void
 haul_manager_quit (HaulManager *self)
@@ -506,7 +578,7 @@ haul_manager_quit (HaulManager *self)
 
   self->quitting = TRUE;
   for (guint i = 0; i < list->len; i++)
-    haul_transfer_pause (g_ptr_array_index (list, i));
+    haul_transfer_suspend (g_ptr_array_index (list, i));
   schedule (self);
 }
 
@@ -572,6 +644,7 @@ haul_manager_dispose (GObject *object)
   g_clear_object (&self->object_manager);
   g_clear_object (&self->settings);
   g_clear_object (&self->store);
+  g_clear_object (&self->conditions);
   g_clear_object (&self->session);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
 
@@ -599,6 +672,9 @@ haul_manager_init (HaulManager *self)
     g_autofree char *dir = g_build_filename (g_get_user_state_dir (), "haul", "transfers", NULL);
     self->store = haul_store_new (dir);
   }
+  g_signal_connect_swapped (self->store, "idle", G_CALLBACK (schedule), self);
+  self->conditions = haul_conditions_new ();
+  g_signal_connect_swapped (self->conditions, "changed", G_CALLBACK (schedule), self);
 
   haul_manager1_set_version (HAUL_MANAGER1 (self), PACKAGE_VERSION);
   g_settings_bind (self->settings, "max-concurrent", self, "max-concurrent", G_SETTINGS_BIND_DEFAULT);

@@ -19,5 +19,7 @@ gboolean     haul_manager_export     (HaulManager      *self,
                                       GError          **error);
 void         haul_manager_unexport   (HaulManager      *self);
 void         haul_manager_quit       (HaulManager      *self);
+gboolean     haul_manager_check_uri  (const char       *uri,
+                                      GError          **error);
 
 G_END_DECLS

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <errno.h>
+#include <string.h>
 
 #include <gio/gio.h>
 #include <glib/gstdio.h>
@@ -21,9 +22,20 @@ struct _HaulStore
   char         *directory;
   GCancellable *cancellable;
   GHashTable   *pending;   /* id → GBytes of the next write, or NULL while one runs */
+  GHashTable   *doomed;    /* ids to delete once the write in flight landed */
 };
 
 G_DEFINE_FINAL_TYPE (HaulStore, haul_store, G_TYPE_OBJECT)
+
+enum {
+  IDLE,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+/* The counter of IDs lives beside the records under the key 0, which no transfer has. */
+#define NEXT_ID_KEY 0
 
 static void
 bytes_unref0 (gpointer bytes)
@@ -36,7 +48,7 @@ static char *
 record_path (HaulStore *self,
              guint      id)
 {
-  g_autofree char *name = g_strdup_printf ("%u.json", id);
+  g_autofree char *name = id == NEXT_ID_KEY ? g_strdup ("next-id") : g_strdup_printf ("%u.json", id);
 
   return g_build_filename (self->directory, name, NULL);
 }
@@ -63,12 +75,22 @@ write_cb (GObject      *object,
       g_warning ("Could not save the record of transfer %u: %s", id, error->message);
     }
 
+  if (g_hash_table_remove (self->doomed, GUINT_TO_POINTER (id)))
+    {
+      g_autofree char *path = record_path (self, id);
+
+      g_hash_table_remove (self->pending, GUINT_TO_POINTER (id));
+      haul_delete_file_async (path);
+    }
+
   if (g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (id), NULL, &next) &&
       next != NULL)
     {
       g_autoptr(GBytes) bytes = next;
       write_record (self, id, bytes);
     }
+  else if (g_hash_table_size (self->pending) == 0)
+    g_signal_emit (self, signals[IDLE], 0);
 }
 
 static void
@@ -92,6 +114,21 @@ write_record (HaulStore *self,
  *
  * Saves @record in the background, replacing the older one atomically.
  */
+static void
+save_bytes (HaulStore *self,
+            guint      id,
+            GBytes    *bytes_in)
+{
+  g_autoptr(GBytes) bytes = g_bytes_ref (bytes_in);
+
+  if (g_hash_table_contains (self->doomed, GUINT_TO_POINTER (id)))
+    return;
+  if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
+    g_hash_table_replace (self->pending, GUINT_TO_POINTER (id), g_steal_pointer (&bytes));
+  else
+    write_record (self, id, bytes);
+}
+
 void
 haul_store_save (HaulStore *self,
                  guint      id,
@@ -103,15 +140,69 @@ haul_store_save (HaulStore *self,
   char *text;
 
   g_return_if_fail (HAUL_IS_STORE (self));
+  g_return_if_fail (id != NEXT_ID_KEY);
 
   json_generator_set_root (generator, record);
   text = json_generator_to_data (generator, &length);
   bytes = g_bytes_new_take (text, length);
+  save_bytes (self, id, bytes);
+}
 
-  if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
-    g_hash_table_replace (self->pending, GUINT_TO_POINTER (id), g_steal_pointer (&bytes));
-  else
-    write_record (self, id, bytes);
+/**
+ * haul_store_save_next_id:
+ * @self: the store
+ * @next_id: the ID the next transfer gets
+ *
+ * Saves the counter in the background, so that IDs are never reused, even once the
+ * records of the newest transfers are gone.
+ */
+void
+haul_store_save_next_id (HaulStore *self,
+                         guint      next_id)
+{
+  g_autofree char *text = g_strdup_printf ("%u\n", next_id);
+  g_autoptr(GBytes) bytes = NULL;
+  gsize length = strlen (text);
+
+  g_return_if_fail (HAUL_IS_STORE (self));
+
+  bytes = g_bytes_new_take (g_steal_pointer (&text), length);
+  save_bytes (self, NEXT_ID_KEY, bytes);
+}
+
+/**
+ * haul_store_load_next_id:
+ * @self: the store
+ *
+ * Returns: the counter saved by haul_store_save_next_id(), or 1
+ */
+guint
+haul_store_load_next_id (HaulStore *self)
+{
+  g_autofree char *path = NULL;
+  g_autofree char *text = NULL;
+  guint64 value = 0;
+
+  g_return_val_if_fail (HAUL_IS_STORE (self), 1);
+
+  path = record_path (self, NEXT_ID_KEY);
+  if (g_file_get_contents (path, &text, NULL, NULL) &&
+      g_ascii_string_to_unsigned (g_strstrip (text), 10, 1, G_MAXUINT32, &value, NULL))
+    return (guint) value;
+  return 1;
+}
+
+/**
+ * haul_store_is_busy:
+ * @self: the store
+ *
+ * Returns: %TRUE while a write is on its way; #HaulStore::idle tells when none is
+ */
+gboolean
+haul_store_is_busy (HaulStore *self)
+{
+  g_return_val_if_fail (HAUL_IS_STORE (self), FALSE);
+  return g_hash_table_size (self->pending) > 0;
 }
 
 static void
@@ -151,8 +242,14 @@ haul_store_remove (HaulStore *self,
 
   g_return_if_fail (HAUL_IS_STORE (self));
 
-  /* A write still in flight would bring the file back: drop what waits behind it. */
-  g_hash_table_remove (self->pending, GUINT_TO_POINTER (id));
+  /* A write still in flight would bring the file back: drop what waits behind it, and
+   * delete once it landed. */
+  if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
+    {
+      g_hash_table_replace (self->pending, GUINT_TO_POINTER (id), NULL);
+      g_hash_table_add (self->doomed, GUINT_TO_POINTER (id));
+      return;
+    }
   path = record_path (self, id);
   haul_delete_file_async (path);
 }
@@ -223,6 +320,7 @@ haul_store_finalize (GObject *object)
 
   g_free (self->directory);
   g_hash_table_unref (self->pending);
+  g_hash_table_unref (self->doomed);
 
   G_OBJECT_CLASS (haul_store_parent_class)->finalize (object);
 }
@@ -234,6 +332,17 @@ haul_store_class_init (HaulStoreClass *klass)
 
   object_class->dispose = haul_store_dispose;
   object_class->finalize = haul_store_finalize;
+
+  /**
+   * HaulStore::idle:
+   *
+   * Emitted when the last write on its way landed.
+   */
+  signals[IDLE] = g_signal_new ("idle",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
 }
 
 static void
@@ -241,6 +350,7 @@ haul_store_init (HaulStore *self)
 {
   self->cancellable = g_cancellable_new ();
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, bytes_unref0);
+  self->doomed = g_hash_table_new (NULL, NULL);
 }
 
 /**

@@ -16,6 +16,10 @@ void       haul_store_save   (HaulStore   *self,
                               JsonNode    *record);
 void       haul_store_remove (HaulStore   *self,
                               guint        id);
+void       haul_store_save_next_id (HaulStore *self,
+                                    guint      next_id);
+guint      haul_store_load_next_id (HaulStore *self);
+gboolean   haul_store_is_busy (HaulStore  *self);
 
 void       haul_delete_file_async (const char *path);
 

@@ -7,6 +7,7 @@
 
 #include "haul-dbus-error.h"
 #include "haul-download.h"
+#include "haul-manager.h"
 #include "haul-service.h"
 #include "haul-store.h"
 #include "haul-transfer.h"
@@ -18,7 +19,17 @@ typedef enum
   STOP_PAUSE,
   STOP_CANCEL,
   STOP_REMOVE,
+  STOP_REQUEUE,     /* run again: a new URL, or the service stops and continues later */
+  STOP_WAIT,        /* a condition is unmet: wait for it (wait_reason says which) */
 } StopIntent;
+
+/* What a waiting transfer waits for. */
+typedef enum
+{
+  WAIT_NONE,
+  WAIT_RETRY,       /* the engine's back-off; the download is still there */
+  WAIT_CONDITION,   /* offline, metered network, power saver: no download runs */
+} WaitKind;
 
 struct _HaulTransfer
 {
@@ -33,6 +44,14 @@ struct _HaulTransfer
   HaulDownload          *download;
   GCancellable          *cancellable;
   StopIntent             stop;
+  WaitKind               wait;
+  char                  *wait_reason;
+
+  /* The figures last sent in a Progress signal. */
+  guint64                sent_received;
+  guint64                sent_total;
+  guint64                sent_rate;
+  gboolean               sent_once;
 };
 
 static void haul_transfer_iface_init (HaulTransfer1Iface *iface);
@@ -56,9 +75,12 @@ set_state (HaulTransfer *self,
   if (g_strcmp0 (haul_transfer1_get_state (iface), state) == 0)
     return;
   g_debug ("Transfer %u: %s", haul_transfer1_get_id (iface), state);
-  haul_transfer1_set_state (iface, state);
   if (!g_str_equal (state, "waiting"))
-    haul_transfer1_set_state_reason (iface, "");
+    {
+      self->wait = WAIT_NONE;
+      haul_transfer1_set_state_reason (iface, "");
+    }
+  haul_transfer1_set_state (iface, state);
   if (g_str_equal (state, "completed") || g_str_equal (state, "failed") ||
       g_str_equal (state, "cancelled"))
     haul_transfer1_set_finished_at (iface, g_get_real_time () / G_USEC_PER_SEC);
@@ -112,6 +134,17 @@ delete_partial (HaulTransfer *self)
   haul_delete_file_async (json);
 }
 
+/* Waits for a condition, saying which in words a person understands. */
+static void
+set_waiting (HaulTransfer *self,
+             WaitKind      kind,
+             const char   *reason)
+{
+  self->wait = kind;
+  haul_transfer1_set_state_reason (HAUL_TRANSFER1 (self), reason);
+  set_state (self, "waiting");
+}
+
 static void
 finish_stop (HaulTransfer *self)
 {
@@ -122,6 +155,12 @@ finish_stop (HaulTransfer *self)
     {
     case STOP_PAUSE:
       set_state (self, "paused");
+      break;
+    case STOP_REQUEUE:
+      set_state (self, "queued");
+      break;
+    case STOP_WAIT:
+      set_waiting (self, WAIT_CONDITION, self->wait_reason);
       break;
     case STOP_CANCEL:
       delete_partial (self);
@@ -137,16 +176,16 @@ finish_stop (HaulTransfer *self)
     }
 }
 
-gboolean
-haul_transfer_update_progress (HaulTransfer *self)
+/* Copies what the engine knows into the properties. The progress figures do not go out
+ * as PropertiesChanged (the interface says so); haul_transfer_take_progress() hands them
+ * to the batched Progress signal. */
+static void
+refresh (HaulTransfer *self)
 {
   HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
-  guint64 received, total, rate;
-
-  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
 
   if (self->download == NULL)
-    return FALSE;
+    return;
 
   /* The name and the final URL count even when no byte moved: Cancel needs the name to
    * find the partial data. The setters notify only on a change. */
@@ -154,18 +193,66 @@ haul_transfer_update_progress (HaulTransfer *self)
     haul_transfer1_set_file_name (iface, haul_download_get_filename (self->download));
   haul_transfer1_set_effective_uri (iface, haul_download_get_effective_uri (self->download));
   haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
+  haul_transfer1_set_bytes_received (iface, haul_download_get_bytes_received (self->download));
+  haul_transfer1_set_bytes_total (iface, haul_download_get_bytes_total (self->download));
+  haul_transfer1_set_rate (iface, haul_download_get_rate (self->download));
+}
 
-  received = haul_download_get_bytes_received (self->download);
-  total = haul_download_get_bytes_total (self->download);
-  rate = haul_download_get_rate (self->download);
-  if (received == haul_transfer1_get_bytes_received (iface) &&
-      total == haul_transfer1_get_bytes_total (iface) && rate == haul_transfer1_get_rate (iface))
+/**
+ * haul_transfer_take_progress:
+ * @self: a transfer
+ * @received: (out): bytes received
+ * @total: (out): bytes in all, 0 if unknown
+ * @rate: (out): bytes per second
+ *
+ * Reads the figures, and tells whether they changed since the last call returned %TRUE:
+ * the caller then sends them in the Progress signal.
+ *
+ * Returns: %TRUE if the figures are new
+ */
+gboolean
+haul_transfer_take_progress (HaulTransfer *self,
+                             guint64      *received,
+                             guint64      *total,
+                             guint64      *rate)
+{
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+
+  refresh (self);
+  *received = haul_transfer1_get_bytes_received (iface);
+  *total = haul_transfer1_get_bytes_total (iface);
+  *rate = haul_transfer1_get_rate (iface);
+  if (self->sent_once && *received == self->sent_received && *total == self->sent_total &&
+      *rate == self->sent_rate)
     return FALSE;
 
-  haul_transfer1_set_bytes_received (iface, received);
-  haul_transfer1_set_bytes_total (iface, total);
-  haul_transfer1_set_rate (iface, rate);
+  self->sent_once = TRUE;
+  self->sent_received = *received;
+  self->sent_total = *total;
+  self->sent_rate = *rate;
   return TRUE;
+}
+
+/* The engine waits out a transient error, or its wait is over. */
+static void
+on_retry_wait_cb (HaulDownload *download,
+                  gint64        until,
+                  const char   *why,
+                  HaulTransfer *self)
+{
+  if (until > 0)
+    {
+      g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (until / G_USEC_PER_SEC);
+      g_autofree char *when = g_date_time_format (at, "%X");
+      /* Translators: the first %s is a time of day, the second an error message. */
+      g_autofree char *reason = g_strdup_printf (_("Trying again at %s (%s)"), when, why);
+
+      set_waiting (self, WAIT_RETRY, reason);
+    }
+  else if (self->wait == WAIT_RETRY)
+    set_state (self, "running");
 }
 
 static void
@@ -179,8 +266,9 @@ run_cb (GObject      *object,
   gboolean ok;
 
   ok = haul_download_run_finish (HAUL_DOWNLOAD (object), result, &error);
-  haul_transfer_update_progress (self);
+  refresh (self);
   haul_transfer1_set_rate (iface, 0);
+  g_signal_handlers_disconnect_by_func (object, on_retry_wait_cb, self);
   g_clear_object (&self->download);
   g_clear_object (&self->cancellable);
 
@@ -238,6 +326,7 @@ haul_transfer_start (HaulTransfer    *self,
     haul_download_set_rate_limiter (self->download, limiter);
 
   haul_transfer1_set_error (iface, "");
+  g_signal_connect (self->download, "retry-wait", G_CALLBACK (on_retry_wait_cb), self);
   self->cancellable = g_cancellable_new ();
   set_state (self, "running");
   haul_download_run_async (self->download, self->cancellable, run_cb, g_object_ref (self));
@@ -410,22 +499,45 @@ handle_remove (HaulTransfer1         *iface,
 }
 
 static gboolean
-handle_not_yet (HaulTransfer1         *iface,
-                GDBusMethodInvocation *invocation)
-{
-  haul_note_activity ();
-  /* SetUri and SetDiscretionary come with the scheduler's conditions (issue #3). */
-  g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_FAILED,
-                                         _("This version of Haul cannot do that yet"));
-  return G_DBUS_METHOD_INVOCATION_HANDLED;
-}
-
-static gboolean
 handle_set_uri (HaulTransfer1         *iface,
                 GDBusMethodInvocation *invocation,
                 const char            *uri)
 {
-  return handle_not_yet (iface, invocation);
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+  const char *state = haul_transfer1_get_state (iface);
+  g_autoptr(GError) error = NULL;
+
+  g_debug ("Handling SetUri");
+  haul_note_activity ();
+  if (!haul_manager_check_uri (uri, &error))
+    {
+      g_dbus_method_invocation_return_gerror (invocation, error);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+  if (g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "cancelled") == 0 ||
+      self->stop == STOP_CANCEL || self->stop == STOP_REMOVE)
+    {
+      g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_INVALID_STATE,
+                                             _("The address of a %s transfer cannot be changed"),
+                                             state);
+      return G_DBUS_METHOD_INVOCATION_HANDLED;
+    }
+
+  /* The engine resumes from the partial data with If-Range carrying the validator of the
+   * old address: the same file answers 206 and the transfer continues; a different one
+   * answers 200 and it starts over. */
+  haul_transfer1_set_uri (iface, uri);
+  haul_transfer1_set_effective_uri (iface, uri);
+  if (self->download != NULL)
+    {
+      if (self->stop == STOP_NONE)
+        stop_for (self, STOP_REQUEUE);
+    }
+  else if (g_strcmp0 (state, "failed") == 0)
+    set_state (self, "queued");
+  haul_transfer1_complete_set_uri (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
 static gboolean
@@ -433,7 +545,83 @@ handle_set_discretionary (HaulTransfer1         *iface,
                           GDBusMethodInvocation *invocation,
                           gboolean               discretionary)
 {
-  return handle_not_yet (iface, invocation);
+  g_debug ("Handling SetDiscretionary");
+  haul_note_activity ();
+  /* The manager follows notify::discretionary and schedules again. */
+  haul_transfer1_set_discretionary (iface, discretionary);
+  haul_transfer1_complete_set_discretionary (iface, invocation);
+  return G_DBUS_METHOD_INVOCATION_HANDLED;
+}
+
+/**
+ * haul_transfer_occupies_slot:
+ * @self: a transfer
+ *
+ * Returns: %TRUE while the engine works on it, including its back-off between tries
+ */
+gboolean
+haul_transfer_occupies_slot (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return self->download != NULL;
+}
+
+/**
+ * haul_transfer_wait_for:
+ * @self: a queued, waiting or running transfer
+ * @reason: why it must wait, for a person
+ *
+ * A condition is unmet (no network, a metered one, power saver): the transfer stops,
+ * keeping its resume data, and waits, without using up its tries.
+ */
+void
+haul_transfer_wait_for (HaulTransfer *self,
+                        const char   *reason)
+{
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+
+  if (!haul_transfer_is_active (self) || self->stop != STOP_NONE)
+    return;
+  if (self->download != NULL)
+    {
+      g_free (self->wait_reason);
+      self->wait_reason = g_strdup (reason);
+      stop_for (self, STOP_WAIT);
+    }
+  else
+    set_waiting (self, WAIT_CONDITION, reason);
+}
+
+/**
+ * haul_transfer_stop_waiting:
+ * @self: a transfer
+ *
+ * The condition it waited for is met: it is queued again.
+ */
+void
+haul_transfer_stop_waiting (HaulTransfer *self)
+{
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+
+  if (self->wait == WAIT_CONDITION && self->stop == STOP_NONE &&
+      g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (self)), "waiting") == 0)
+    set_state (self, "queued");
+}
+
+/**
+ * haul_transfer_suspend:
+ * @self: a transfer
+ *
+ * The service is about to exit: a running transfer stops with its resume data saved and
+ * is queued, so that it continues when the service starts again.
+ */
+void
+haul_transfer_suspend (HaulTransfer *self)
+{
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+
+  if (self->download != NULL && self->stop == STOP_NONE)
+    stop_for (self, STOP_REQUEUE);
 }
 
 static void
@@ -466,6 +654,7 @@ haul_transfer_finalize (GObject *object)
   HaulTransfer *self = HAUL_TRANSFER (object);
 
   g_free (self->path);
+  g_free (self->wait_reason);
   g_strfreev (self->headers);
   g_clear_pointer (&self->own_limiter, haul_rate_limiter_unref);
 

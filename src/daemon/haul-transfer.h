@@ -28,6 +28,14 @@ void          haul_transfer_start        (HaulTransfer    *self,
                                           HaulRateLimiter *limiter);
 void          haul_transfer_pause        (HaulTransfer    *self);
 void          haul_transfer_resume       (HaulTransfer    *self);
-gboolean      haul_transfer_update_progress (HaulTransfer *self);
+gboolean      haul_transfer_take_progress (HaulTransfer  *self,
+                                           guint64       *received,
+                                           guint64       *total,
+                                           guint64       *rate);
+gboolean      haul_transfer_occupies_slot (HaulTransfer  *self);
+void          haul_transfer_wait_for      (HaulTransfer  *self,
+                                           const char    *reason);
+void          haul_transfer_stop_waiting  (HaulTransfer  *self);
+void          haul_transfer_suspend       (HaulTransfer  *self);
 
 G_END_DECLS

@@ -132,6 +132,7 @@ G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
 
 enum {
   NOTICE,
+  RETRY_WAIT,
   N_SIGNALS
 };
 
@@ -247,6 +248,7 @@ retry_fired_cb (gpointer user_data)
   HaulDownload *self = user_data;
 
   self->retry_source = 0;
+  g_signal_emit (self, signals[RETRY_WAIT], 0, (gint64) 0, NULL);
   fill_connections (self);
   return G_SOURCE_REMOVE;
 }
@@ -291,6 +293,8 @@ schedule_retry (HaulDownload *self,
                              owned->message, delay_text, self->fruitless + 1, self->retries + 1);
   notice (self, message);
   self->retry_source = g_timeout_add (delay_ms, retry_fired_cb, self);
+  g_signal_emit (self, signals[RETRY_WAIT], 0,
+                 g_get_real_time () + (gint64) delay_ms * 1000, owned->message);
 }
 
 /* A connection failed: decide whether the whole download fails, waits, or starts over. */
@@ -1955,6 +1959,22 @@ haul_download_class_init (HaulDownloadClass *klass)
                                   G_SIGNAL_RUN_LAST,
                                   0, NULL, NULL, NULL,
                                   G_TYPE_NONE, 1, G_TYPE_STRING);
+
+  /**
+   * HaulDownload::retry-wait:
+   * @self: the download
+   * @until: wall-clock time (µs, as g_get_real_time()) of the next try, or 0 when the
+   *   back-off is over and the download runs again
+   * @why: (nullable): the transient error that is waited out
+   *
+   * Emitted when a transient error made the download wait before its next try, and when
+   * that wait ends.
+   */
+  signals[RETRY_WAIT] = g_signal_new ("retry-wait",
+                                      G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
 }
 
 static void
