@@ -728,8 +728,8 @@ test_offline (Fixture       *f,
   WAIT_FOR ("the transfer to wait", state_is (t1, "waiting"));
   g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (t1));
   g_assert_true (reason_has (t1, "network"));
-  /* Waiting keeps the service. */
-  g_assert_cmpuint (haul_manager1_get_active_count (f->manager), ==, 1);
+  /* Waiting counts as active: it keeps the service. */
+  WAIT_FOR ("ActiveCount", haul_manager1_get_active_count (f->manager) == 1);
 
   /* Back online: it runs. Then the network goes while it runs: it waits again, keeping its
    * partial data, and continues from it when the network is back. */
@@ -889,6 +889,224 @@ test_set_uri_running (Fixture       *f,
   g_assert_cmpuint (ranged_requests (f, "/mirror/r.bin"), ==, 1);
 }
 
+
+static void
+on_state_changed_cb (GDBusProxy          *proxy,
+                     GVariant            *changed,
+                     const char * const  *invalidated,
+                     GPtrArray           *states)
+{
+  const char *state;
+
+  /* The figures come only in Progress, never as PropertiesChanged. */
+  g_assert_false (g_variant_lookup (changed, "BytesReceived", "t", NULL));
+  g_assert_false (g_variant_lookup (changed, "BytesTotal", "t", NULL));
+  g_assert_false (g_variant_lookup (changed, "Rate", "t", NULL));
+  if (g_variant_lookup (changed, "State", "&s", &state))
+    g_ptr_array_add (states, g_strdup (state));
+}
+
+static gboolean
+has_object (GDBusObjectManager *objects,
+            const char         *path)
+{
+  g_autoptr(GDBusObject) object = g_dbus_object_manager_get_object (objects, path);
+
+  return object != NULL;
+}
+
+static void
+test_api (Fixture       *f,
+          gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 1048576, 1);
+  g_autofree char *file = g_build_filename (f->dir, "api.bin", NULL);
+  g_autofree char *part = g_build_filename (f->dir, "api.bin.part", NULL);
+  g_autofree char *json = g_build_filename (f->dir, "api.bin.part.json", NULL);
+  g_autofree char *uri = haul_test_server_uri (f->server, "/api.bin?size=1048576&drip=524288");
+  g_autoptr(GPtrArray) states = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(HaulTransfer1) second = NULL;
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  gint64 now = g_get_real_time () / G_USEC_PER_SEC;
+  /* Resume queues the transfer and a free slot starts it at once: clients see it run. */
+  const char * const seen[] = { "running", "paused", "running", "completed", NULL };
+  guint64 paused_at;
+
+  /* Added paused: every property says what was asked. */
+  transfer = add (f, "/api.bin?size=1048576&drip=524288",
+                  g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>, 'segments': <uint32 2>}",
+                                        f->dir));
+  g_signal_connect (transfer, "g-properties-changed", G_CALLBACK (on_state_changed_cb), states);
+  g_assert_cmpuint (haul_transfer1_get_id (transfer), ==, 1);
+  g_assert_cmpstr (haul_transfer1_get_state (transfer), ==, "paused");
+  g_assert_cmpstr (haul_transfer1_get_state_reason (transfer), ==, "");
+  g_assert_cmpstr (haul_transfer1_get_uri (transfer), ==, uri);
+  g_assert_cmpstr (haul_transfer1_get_effective_uri (transfer), ==, uri);
+  g_assert_cmpstr (haul_transfer1_get_directory (transfer), ==, f->dir);
+  g_assert_cmpstr (haul_transfer1_get_file_name (transfer), ==, "");
+  g_assert_cmpstr (haul_transfer1_get_error (transfer), ==, "");
+  g_assert_cmpstr (haul_transfer1_get_sha256 (transfer), ==, "");
+  g_assert_cmpuint (haul_transfer1_get_segments (transfer), ==, 2);
+  g_assert_false (haul_transfer1_get_discretionary (transfer));
+  g_assert_cmpint (haul_transfer1_get_created_at (transfer), >=, now - 5);
+  g_assert_cmpint (haul_transfer1_get_created_at (transfer), <=, now + 5);
+  g_assert_cmpint (haul_transfer1_get_finished_at (transfer), ==, 0);
+  g_assert_cmpuint (haul_manager1_get_active_count (f->manager), ==, 0);
+  haul_test_iterate_for (300);
+  g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 0);
+
+  /* Resume, pause half-way: the partial data and its resume data stay. */
+  haul_transfer1_call_resume_sync (transfer, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("some progress", received_of (f, 1) > 200 * KiB);
+  WAIT_FOR ("ActiveCount", haul_manager1_get_active_count (f->manager) == 1);
+  haul_transfer1_call_pause_sync (transfer, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the pause", state_is (transfer, "paused"));
+  g_assert_cmpstr (haul_transfer1_get_file_name (transfer), ==, "api.bin");
+  g_assert_true (haul_transfer1_get_resumable (transfer));
+  g_assert_true (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_true (g_file_test (json, G_FILE_TEST_EXISTS));
+  haul_transfer1_call_pause_sync (transfer, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  paused_at = received_of (f, 1);
+
+  /* Resume: it continues from there, with a range, and completes. */
+  haul_transfer1_call_resume_sync (transfer, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  haul_test_assert_file_equals (file, expected);
+  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
+  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (ranged_requests (f, "/api.bin"), ==, 1);
+  g_assert_cmpuint (paused_at, >, 0);
+  g_assert_cmpint (haul_transfer1_get_finished_at (transfer), >=, now);
+  WAIT_FOR ("the last figures", received_of (f, 1) == 1048576);
+  {
+    g_autofree char *joined = NULL;
+
+    g_ptr_array_add (states, NULL);
+    joined = g_strjoinv (" ", (char **) states->pdata);
+    g_test_message ("States seen: %s", joined);
+    g_assert_cmpstrv ((const char * const *) states->pdata, seen);
+    g_ptr_array_remove_index (states, states->len - 1);
+  }
+
+  /* What a completed transfer refuses, and what it takes. */
+  haul_transfer1_call_resume_sync (transfer, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  haul_transfer1_call_cancel_sync (transfer, NULL, &error);
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_STATE);
+  g_clear_error (&error);
+  haul_transfer1_call_set_discretionary_sync (transfer, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("Discretionary", haul_transfer1_get_discretionary (transfer));
+
+  /* Remove without the file: the object goes, the file stays. */
+  objects = haul_object_manager_client_new_sync (f->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  haul_transfer1_call_remove_sync (transfer, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the object to go", !has_object (objects, MANAGER_PATH "/transfer/1"));
+  haul_test_assert_file_equals (file, expected);
+
+  /* IDs are never reused, even once the newest is gone and the service started again. */
+  haul_manager1_call_quit_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the daemon to exit", !name_has_owner (f));
+  connect_manager (f);
+  second = add (f, "/api2.bin", options_in_dir (f, NULL, NULL));
+  g_assert_cmpuint (haul_transfer1_get_id (second), ==, 2);
+  WAIT_FOR ("the transfer to complete", state_is (second, "completed"));
+}
+
+static GPtrArray *
+states_printed (const char *out)
+{
+  g_auto(GStrv) lines = g_strsplit (out, "\n", -1);
+  GPtrArray *states = g_ptr_array_new_with_free_func (g_free);
+  static const char * const names[] = {
+    "queued", "waiting", "running", "paused", "completed", "failed", "cancelled", NULL
+  };
+
+  for (guint i = 0; lines[i] != NULL; i++)
+    {
+      g_auto(GStrv) words = g_strsplit_set (lines[i], " :", 3);
+
+      if (words[0] != NULL && words[1] != NULL && g_strv_contains (names, words[1]))
+        g_ptr_array_add (states, g_strdup (words[1]));
+    }
+  return states;
+}
+
+static void
+test_two_clients (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 512 * KiB, 1);
+  g_autofree char *file = g_build_filename (f->dir, "two.bin", NULL);
+  g_autoptr(GPtrArray) mine = g_ptr_array_new_with_free_func (g_free);
+  g_autoptr(GPtrArray) theirs = NULL;
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GSubprocess) watcher = NULL;
+  g_auto(HaulTestRun) run = { 0 };
+  const char * const watch_argv[] = { "watch", "1", NULL };
+  g_autofree char *good = haul_test_server_uri (f->server, "/gone.bin?size=262144");
+  g_autofree char *bad = haul_test_server_uri (f->server, "/gone.bin?status=404&times=99");
+  g_autofree char *ok_uri = haul_test_server_uri (f->server, "/waited.bin?size=262144");
+
+  /* This test and `haulctl watch` follow the same transfer from its start. */
+  transfer = add (f, "/two.bin?size=524288&drip=262144",
+                  g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>}", f->dir));
+  g_signal_connect (transfer, "g-properties-changed", G_CALLBACK (on_state_changed_cb), mine);
+  watcher = haul_test_spawn_haulctl_argv (watch_argv);
+  /* Give the watcher the time to connect before anything happens. */
+  haul_test_iterate_for (500);
+  haul_transfer1_call_resume_sync (transfer, NULL, NULL);
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  haul_test_finish_haulctl (&run, watcher);
+  g_assert_cmpint (run.status, ==, 0);
+  g_test_message ("haulctl watch printed:\n%s", run.out);
+  haul_test_assert_file_equals (file, expected);
+
+  /* Both saw it run and complete, in the same order, and the watcher saw it all arrive. */
+  theirs = states_printed (run.out);
+  g_assert_cmpuint (theirs->len, >=, 2);
+  g_assert_cmpstr (g_ptr_array_index (theirs, theirs->len - 1), ==, "completed");
+  g_assert_cmpstr (g_ptr_array_index (mine, mine->len - 1), ==, "completed");
+  g_assert_true (g_ptr_array_find_with_equal_func (theirs, "running", g_str_equal, NULL));
+  g_assert_true (g_ptr_array_find_with_equal_func (mine, "running", g_str_equal, NULL));
+  g_assert_nonnull (strstr (run.out, "(100%)"));
+
+  /* add --wait: the ID at once, then the result as the exit status. */
+  haul_test_run_haulctl (&run, "add", "--wait", ok_uri, "-d", f->dir, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_cmpstr (run.out, ==, "2\n");
+  g_assert_true (haul_test_file_exists (f->dir, "waited.bin"));
+  haul_test_run_haulctl (&run, "add", "--wait", bad, "-d", f->dir, NULL);
+  g_assert_cmpint (run.status, ==, 1);
+  g_assert_cmpstr (run.out, ==, "3\n");
+  g_assert_nonnull (strstr (run.err, "404"));
+
+  /* set-uri gives the failed one a working link; watch waits for it. */
+  haul_test_run_haulctl (&run, "set-uri", "3", good, NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  haul_test_run_haulctl (&run, "watch", "3", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_true (haul_test_file_exists (f->dir, "gone.bin"));
+  haul_test_run_haulctl (&run, "set-uri", "3", "ftp://127.0.0.1/x", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  haul_test_run_haulctl (&run, "set-uri", "9", good, NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  haul_test_run_haulctl (&run, "watch", "9", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -925,6 +1143,10 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/daemon/set-uri", Fixture, NULL, fixture_setup, test_set_uri, fixture_teardown);
   g_test_add ("/daemon/set-uri-running", Fixture, NULL, fixture_setup, test_set_uri_running,
+              fixture_teardown);
+
+  g_test_add ("/daemon/api", Fixture, NULL, fixture_setup, test_api, fixture_teardown);
+  g_test_add ("/daemon/two-clients", Fixture, NULL, fixture_setup, test_two_clients,
               fixture_teardown);
 
   return g_test_run ();

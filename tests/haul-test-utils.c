@@ -651,6 +651,22 @@ haul_test_run_haulctl_argv (HaulTestRun        *run,
   g_test_message ("haulctl exit %d; stderr: %s", run->status, run->err);
 }
 
+/* Waits for a haulctl started with haul_test_spawn_haulctl_argv(), and keeps its output. */
+void
+haul_test_finish_haulctl (HaulTestRun *run,
+                          GSubprocess *proc)
+{
+  Communicate c = { 0 };
+
+  wait_communicate (proc, &c);
+  haul_test_run_clear (run);
+  run->out = c.out;
+  run->err = c.err;
+  g_assert_true (g_subprocess_get_if_exited (proc));
+  run->status = g_subprocess_get_exit_status (proc);
+  g_test_message ("haulctl exit %d; stderr: %s", run->status, run->err);
+}
+
 void
 haul_test_run_haulctl (HaulTestRun *run,
                        const char  *first_arg,

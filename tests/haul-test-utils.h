@@ -47,6 +47,8 @@ void            haul_test_run_haulctl         (HaulTestRun      *run,
 void            haul_test_run_haulctl_argv    (HaulTestRun      *run,
                                                const char * const *argv);
 GSubprocess    *haul_test_spawn_haulctl_argv  (const char * const *argv);
+void            haul_test_finish_haulctl      (HaulTestRun      *run,
+                                               GSubprocess      *proc);
 void            haul_test_wait_subprocess     (GSubprocess      *proc);
 GSubprocess    *haul_test_signal_when_part_grows (const char * const *argv,
                                                   const char       *part,

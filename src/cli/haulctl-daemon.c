@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdio.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -71,6 +72,12 @@ transfer_path (guint id)
   return g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, id);
 }
 
+static int watch_transfers (GDBusConnection *connection,
+                            const char      *command,
+                            GArray          *ids,
+                            gboolean         lines,
+                            gboolean         bar);
+
 /* ---- add ---------------------------------------------------------------------------- */
 
 int
@@ -85,6 +92,7 @@ _haulctl_add (int    argc,
   int segments = 0;
   gboolean discretionary = FALSE;
   gboolean paused = FALSE;
+  gboolean wait = FALSE;
   const GOptionEntry entries[] = {
     { "directory", 'd', 0, G_OPTION_ARG_FILENAME, &directory, N_("Save in DIR"), N_("DIR") },
     { "output", 'o', 0, G_OPTION_ARG_STRING, &name, N_("Save as NAME (a file name)"), N_("NAME") },
@@ -94,6 +102,8 @@ _haulctl_add (int    argc,
     { "discretionary", 0, 0, G_OPTION_ARG_NONE, &discretionary,
       N_("Wait for an unmetered network and power saver off"), NULL },
     { "paused", 0, 0, G_OPTION_ARG_NONE, &paused, N_("Add without starting"), NULL },
+    { "wait", 0, 0, G_OPTION_ARG_NONE, &wait,
+      N_("Show progress and wait until the downloads are finished; exit 1 if one failed"), NULL },
     { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &uris, NULL, N_("URL…") },
     { NULL }
   };
@@ -101,6 +111,7 @@ _haulctl_add (int    argc,
   g_autoptr(GError) error = NULL;
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HaulManager1) manager = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
   GVariantBuilder options;
   int status = HAULCTL_EXIT_OK;
 
@@ -190,8 +201,24 @@ _haulctl_add (int    argc,
             continue;
           }
         g_print ("%s\n", strrchr (path, '/') + 1);
+        {
+          guint id;
+
+          if (parse_id (strrchr (path, '/') + 1, &id))
+            g_array_append_val (ids, id);
+        }
       }
   }
+
+  if (wait && ids->len > 0)
+    {
+      int result;
+
+      /* The IDs are out before the wait starts, for a script that reads them. */
+      fflush (stdout);
+      result = watch_transfers (connection, "add", ids, FALSE, isatty (STDERR_FILENO));
+      status = MAX (status, result);
+    }
   return status;
 }
 
@@ -551,4 +578,442 @@ _haulctl_quit (int    argc,
   if (!haul_manager1_call_quit_sync (manager, NULL, &error))
     return report ("quit", error);
   return HAULCTL_EXIT_OK;
+}
+
+/* ---- set-uri ------------------------------------------------------------------------ */
+
+int
+_haulctl_set_uri (int    argc,
+                  char **argv)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(HaulTransfer1) t = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  int status = HAULCTL_EXIT_OK;
+  guint id;
+
+  if (argc != 3 || !parse_id (argv[1], &id))
+    {
+      g_printerr ("haulctl set-uri: %s\n", _("give one transfer ID and one URL"));
+      return HAULCTL_EXIT_USAGE;
+    }
+  connection = connect_bus ("set-uri", &status);
+  if (connection == NULL)
+    return status;
+  path = transfer_path (id);
+  t = haul_transfer1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
+                                     BUS_NAME, path, NULL, &error);
+  if (t == NULL || !haul_transfer1_call_set_uri_sync (t, argv[2], NULL, &error))
+    {
+      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+        {
+          g_printerr (_("haulctl %s: there is no transfer %u\n"), "set-uri", id);
+          return HAULCTL_EXIT_USAGE;
+        }
+      return report ("set-uri", error);
+    }
+  return HAULCTL_EXIT_OK;
+}
+
+/* ---- watch, and add --wait ---------------------------------------------------------- */
+
+/* Follows transfers until the ones asked for are finished. State changes come as
+ * PropertiesChanged, figures in the Progress signal; as the specification asks of every
+ * client, the state is read again when the service (re)appears, and a running transfer
+ * silent for 2 seconds is read again too. */
+typedef struct
+{
+  GMainLoop          *loop;
+  GDBusObjectManager *objects;
+  HaulManager1       *manager;
+  GArray             *ids;        /* the transfers to wait for; empty: all, forever */
+  GHashTable         *last_seen;  /* id → monotonic time of its last news */
+  GHashTable         *states;     /* id → the state last printed */
+  gboolean            lines;      /* print a line per change on stdout (watch) */
+  gboolean            bar;        /* show a progress line on stderr (add --wait on a tty) */
+  gboolean            any_failed;
+  gboolean            daemon_gone;
+  gboolean            done;
+} Watch;
+
+static gboolean
+is_final (const char *state)
+{
+  return g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "failed") == 0 ||
+         g_strcmp0 (state, "cancelled") == 0;
+}
+
+static gboolean
+watched (Watch *w,
+         guint  id)
+{
+  if (w->ids->len == 0)
+    return TRUE;
+  for (guint i = 0; i < w->ids->len; i++)
+    if (g_array_index (w->ids, guint, i) == id)
+      return TRUE;
+  return FALSE;
+}
+
+static HaulTransfer1 *
+find_transfer (Watch *w,
+               guint  id)
+{
+  g_autofree char *path = transfer_path (id);
+  g_autoptr(GDBusObject) object = g_dbus_object_manager_get_object (w->objects, path);
+
+  /* The object manager keeps its objects alive; the peek is safe while it runs. */
+  return object != NULL ? haul_object_peek_transfer1 (HAUL_OBJECT (object)) : NULL;
+}
+
+static char *
+figures_text (guint64 received,
+              guint64 total,
+              guint64 rate)
+{
+  g_autofree char *got = g_format_size (received);
+  g_autofree char *all = total > 0 ? g_format_size (total) : NULL;
+  g_autofree char *speed = g_format_size (rate);
+
+  if (all != NULL)
+    /* Translators: "12.5 MB of 100 MB (12%), 1.2 MB/s" */
+    return g_strdup_printf (_("%s of %s (%u%%), %s/s"), got, all,
+                            (guint) (received * 100 / total), speed);
+  return g_strdup_printf (_("%s, %s/s"), got, speed);
+}
+
+/* Reads every property of @t again, waiting for the answer. */
+static void
+reread_sync (HaulTransfer1 *t)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  reply = g_dbus_connection_call_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (t)), BUS_NAME,
+                                       g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)),
+                                       "org.freedesktop.DBus.Properties", "GetAll",
+                                       g_variant_new ("(s)", "io.github.haul.Transfer1"),
+                                       G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return;
+  g_variant_get (reply, "(@a{sv})", &props);
+  g_variant_iter_init (&iter, props);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), name, value);
+      g_variant_unref (value);
+    }
+}
+
+/* Prints a state change once, and ends the wait when every transfer asked for is done. */
+static void
+check_transfers (Watch *w)
+{
+  {
+    g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (w->objects);
+
+    for (GList *l = list; l != NULL; l = l->next)
+      {
+        HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+        g_autofree char *state = NULL;
+        const char *printed;
+        guint id;
+
+        if (t == NULL || !watched (w, (id = haul_transfer1_get_id (t))))
+          continue;
+        /* A copy: reread_sync() replaces the proxy's strings. */
+        state = haul_transfer1_dup_state (t);
+        printed = g_hash_table_lookup (w->states, GUINT_TO_POINTER (id));
+        if (g_strcmp0 (printed, state) == 0)
+          continue;
+        g_hash_table_insert (w->states, GUINT_TO_POINTER (id), g_strdup (state));
+
+        if (w->lines && is_final (state))
+          {
+            g_autofree char *text = NULL;
+
+            /* The last figures may still be on their way in the next Progress signal,
+             * which a finished transfer ends the wait before: read them now. */
+            reread_sync (t);
+            text = figures_text (haul_transfer1_get_bytes_received (t),
+                                 haul_transfer1_get_bytes_total (t), 0);
+            g_print ("%u %s\n", id, text);
+          }
+        if (w->lines)
+          {
+            const char *why = g_str_equal (state, "failed") ? haul_transfer1_get_error (t)
+                                                              : haul_transfer1_get_state_reason (t);
+
+            g_print ("%u %s%s%s\n", id, state, *why != '\0' ? ": " : "", why);
+          }
+        if (w->bar && is_final (state))
+          g_printerr ("\r\033[K");
+        if (g_str_equal (state, "failed") || g_str_equal (state, "cancelled"))
+          {
+            w->any_failed = TRUE;
+            if (!w->lines)
+              g_printerr (_("haulctl: transfer %u %s: %s\n"), id, state,
+                          g_str_equal (state, "failed") ? haul_transfer1_get_error (t) : state);
+          }
+      }
+  }
+
+  if (w->ids->len > 0)
+    {
+      gboolean all_done = TRUE;
+
+      for (guint i = 0; i < w->ids->len; i++)
+        {
+          HaulTransfer1 *t = find_transfer (w, g_array_index (w->ids, guint, i));
+
+          /* A transfer removed meanwhile counts as done, and not as a success. */
+          if (t == NULL)
+            w->any_failed = TRUE;
+          else if (!is_final (haul_transfer1_get_state (t)))
+            all_done = FALSE;
+        }
+      w->done = all_done;
+      if (all_done && g_main_loop_is_running (w->loop))
+        g_main_loop_quit (w->loop);
+    }
+}
+
+static void
+on_progress_cb (HaulManager1 *manager,
+                GVariant     *progress,
+                Watch        *w)
+{
+  GVariantIter iter;
+  guint id;
+  guint64 received, total, rate;
+
+  g_variant_iter_init (&iter, progress);
+  while (g_variant_iter_next (&iter, "(uttt)", &id, &received, &total, &rate))
+    {
+      HaulTransfer1 *t;
+      g_autofree char *text = NULL;
+
+      if (!watched (w, id))
+        continue;
+      g_hash_table_insert (w->last_seen, GUINT_TO_POINTER (id),
+                           g_memdup2 (&(gint64) { g_get_monotonic_time () }, sizeof (gint64)));
+      /* Keep the proxies' figures current: they are not sent as PropertiesChanged. */
+      if ((t = find_transfer (w, id)) != NULL)
+        {
+          g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), "BytesReceived", g_variant_new_uint64 (received));
+          g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), "BytesTotal", g_variant_new_uint64 (total));
+          g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), "Rate", g_variant_new_uint64 (rate));
+        }
+      text = figures_text (received, total, rate);
+      if (w->lines)
+        g_print ("%u %s\n", id, text);
+      if (w->bar)
+        g_printerr ("\r\033[K%u: %s", id, text);
+    }
+}
+
+static void
+on_changed_cb (Watch *w)
+{
+  check_transfers (w);
+}
+
+/* Reads every property of @t again, for a transfer whose news stopped. */
+static void
+reread_done_cb (GObject      *object,
+                GAsyncResult *result,
+                gpointer      user_data)
+{
+  g_autoptr(HaulTransfer1) t = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+  if (reply == NULL)
+    return;
+  g_variant_get (reply, "(@a{sv})", &props);
+  g_variant_iter_init (&iter, props);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), name, value);
+      g_variant_unref (value);
+    }
+}
+
+static gboolean
+on_silence_cb (gpointer user_data)
+{
+  Watch *w = user_data;
+  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (w->objects);
+  gint64 now = g_get_monotonic_time ();
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+      gint64 *seen;
+      guint id;
+
+      if (t == NULL || !watched (w, (id = haul_transfer1_get_id (t))) ||
+          g_strcmp0 (haul_transfer1_get_state (t), "running") != 0)
+        continue;
+      seen = g_hash_table_lookup (w->last_seen, GUINT_TO_POINTER (id));
+      if (seen != NULL && now - *seen < 2 * G_USEC_PER_SEC)
+        continue;
+      g_hash_table_insert (w->last_seen, GUINT_TO_POINTER (id), g_memdup2 (&now, sizeof now));
+      g_dbus_connection_call (g_dbus_proxy_get_connection (G_DBUS_PROXY (t)), BUS_NAME,
+                              g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)),
+                              "org.freedesktop.DBus.Properties", "GetAll",
+                              g_variant_new ("(s)", "io.github.haul.Transfer1"),
+                              G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1, NULL,
+                              reread_done_cb, g_object_ref (t));
+    }
+  check_transfers (w);
+  return G_SOURCE_CONTINUE;
+}
+
+static void
+on_owner_cb (GObject    *objects,
+             GParamSpec *pspec,
+             Watch      *w)
+{
+  g_autofree char *owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
+
+  /* The object manager reads everything again when the service comes back. A client
+   * that waits for transfers makes it come back: the service continues them. */
+  if (owner == NULL && w->ids->len > 0)
+    {
+      g_autoptr(GError) error = NULL;
+      g_autoptr(GVariant) reply = NULL;
+
+      reply = g_dbus_connection_call_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (w->manager)),
+                                           "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "StartServiceByName",
+                                           g_variant_new ("(su)", BUS_NAME, 0),
+                                           G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                           NULL, &error);
+      if (reply == NULL)
+        {
+          w->daemon_gone = TRUE;
+          g_printerr (_("haulctl: the Haul service went away: %s\n"), error->message);
+          g_main_loop_quit (w->loop);
+        }
+    }
+  else if (owner == NULL)
+    {
+      w->daemon_gone = TRUE;
+      g_main_loop_quit (w->loop);
+    }
+}
+
+static int
+watch_transfers (GDBusConnection *connection,
+                 const char      *command,
+                 GArray          *ids,
+                 gboolean         lines,
+                 gboolean         bar)
+{
+  g_autoptr(GError) error = NULL;
+  g_autofree char *owner = NULL;
+  Watch w = { 0 };
+  guint silence;
+
+  w.ids = ids;
+  w.lines = lines;
+  w.bar = bar;
+  w.manager = haul_manager1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                            MANAGER_PATH, NULL, &error);
+  if (w.manager == NULL)
+    return report (command, error);
+  w.objects = haul_object_manager_client_new_sync (connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                   BUS_NAME, MANAGER_PATH, NULL, &error);
+  if (w.objects == NULL)
+    {
+      g_object_unref (w.manager);
+      return report (command, error);
+    }
+  owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (w.objects));
+  if (owner == NULL)
+    {
+      g_object_unref (w.objects);
+      g_object_unref (w.manager);
+      g_printerr (_("haulctl %s: the Haul service could not be reached\n"), command);
+      return HAULCTL_EXIT_NO_DAEMON;
+    }
+  for (guint i = 0; i < ids->len; i++)
+    if (find_transfer (&w, g_array_index (ids, guint, i)) == NULL)
+      {
+        g_printerr (_("haulctl %s: there is no transfer %u\n"), command, g_array_index (ids, guint, i));
+        g_object_unref (w.objects);
+        g_object_unref (w.manager);
+        return HAULCTL_EXIT_USAGE;
+      }
+
+  w.loop = g_main_loop_new (NULL, FALSE);
+  w.last_seen = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  w.states = g_hash_table_new_full (NULL, NULL, NULL, g_free);
+  g_signal_connect (w.manager, "progress", G_CALLBACK (on_progress_cb), &w);
+  g_signal_connect_swapped (w.objects, "interface-proxy-properties-changed",
+                            G_CALLBACK (on_changed_cb), &w);
+  g_signal_connect_swapped (w.objects, "object-added", G_CALLBACK (on_changed_cb), &w);
+  g_signal_connect_swapped (w.objects, "object-removed", G_CALLBACK (on_changed_cb), &w);
+  g_signal_connect (w.objects, "notify::name-owner", G_CALLBACK (on_owner_cb), &w);
+  silence = g_timeout_add (500, on_silence_cb, &w);
+
+  /* Everything may be done already. */
+  check_transfers (&w);
+  if (!w.done)
+    g_main_loop_run (w.loop);
+
+  g_source_remove (silence);
+  g_signal_handlers_disconnect_by_data (w.manager, &w);
+  g_signal_handlers_disconnect_by_data (w.objects, &w);
+  g_hash_table_unref (w.last_seen);
+  g_hash_table_unref (w.states);
+  g_main_loop_unref (w.loop);
+  g_object_unref (w.objects);
+  g_object_unref (w.manager);
+
+  if (w.daemon_gone && ids->len > 0)
+    return HAULCTL_EXIT_NO_DAEMON;
+  return w.any_failed ? HAULCTL_EXIT_FAILED : HAULCTL_EXIT_OK;
+}
+
+int
+_haulctl_watch (int    argc,
+                char **argv)
+{
+  g_autoptr(GDBusConnection) connection = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  int status = HAULCTL_EXIT_OK;
+
+  if (argc > 1 && (g_str_equal (argv[1], "--help") || g_str_equal (argv[1], "-h")))
+    {
+      g_print ("%s\n\n%s\n", _("Usage: haulctl watch [ID…]"),
+               _("Print each change of the transfers, a line each. With IDs, exit once they are all finished: 0 if all completed, 1 if one failed or was cancelled."));
+      return HAULCTL_EXIT_OK;
+    }
+  for (int i = 1; i < argc; i++)
+    {
+      guint id;
+
+      if (!parse_id (argv[i], &id))
+        {
+          g_printerr (_("haulctl %s: “%s” is not a transfer ID\n"), "watch", argv[i]);
+          return HAULCTL_EXIT_USAGE;
+        }
+      g_array_append_val (ids, id);
+    }
+  connection = connect_bus ("watch", &status);
+  if (connection == NULL)
+    return status;
+  return watch_transfers (connection, "watch", ids, TRUE, FALSE);
 }

@@ -27,5 +27,9 @@ int _haulctl_control (const char  *command,
                       char       **argv);
 int _haulctl_quit    (int          argc,
                       char       **argv);
+int _haulctl_set_uri (int          argc,
+                      char       **argv);
+int _haulctl_watch   (int          argc,
+                      char       **argv);
 
 G_END_DECLS

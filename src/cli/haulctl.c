@@ -23,7 +23,9 @@ print_usage (FILE *out)
   fprintf (out, "  %s\n", _("resume ID…|--all    Resume paused or failed transfers"));
   fprintf (out, "  %s\n", _("cancel ID…|--all    Cancel transfers and delete their partial data"));
   fprintf (out, "  %s\n", _("remove ID…          Forget transfers (--delete-file: and their files)"));
-  fprintf (out, "  %s\n\n", _("quit                Pause everything and stop the Haul service"));
+  fprintf (out, "  %s\n", _("set-uri ID URL      Give a transfer a fresh link to the same file"));
+  fprintf (out, "  %s\n", _("watch [ID…]         Print the changes of transfers as they happen"));
+  fprintf (out, "  %s\n\n", _("quit                Stop the Haul service; unfinished transfers continue at its next start"));
   fprintf (out, "%s\n", _("Run “haulctl COMMAND --help” for the options of a command."));
 }
 
@@ -64,6 +66,10 @@ main (int    argc,
   if (g_str_equal (argv[1], "pause") || g_str_equal (argv[1], "resume") ||
       g_str_equal (argv[1], "cancel") || g_str_equal (argv[1], "remove"))
     return _haulctl_control (argv[1], argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "set-uri"))
+    return _haulctl_set_uri (argc - 1, argv + 1);
+  if (g_str_equal (argv[1], "watch"))
+    return _haulctl_watch (argc - 1, argv + 1);
   if (g_str_equal (argv[1], "quit"))
     return _haulctl_quit (argc - 1, argv + 1);
 
