@@ -14,7 +14,7 @@ packages=(
   meson ninja-build pkg-config gcc gettext
   libglib2.0-dev libglib2.0-bin glib-networking
   libsoup-3.0-dev libjson-glib-dev
-  dbus nginx-light openssl curl wget aria2 time
+  desktop-file-utils dbus nginx-light openssl curl wget aria2 time
   # What a GNOME desktop has, so that the tests meet the same GIO modules (dconf, the
   # GNOME proxy resolver) as haulctl does there.
   dconf-gsettings-backend gsettings-desktop-schemas

@@ -5,6 +5,7 @@
 
 #include <signal.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
@@ -125,6 +126,34 @@ set_conditions (Fixture  *f,
   g_assert_no_error (error);
 }
 
+/* As a login session does: give services activated on @connection's bus our (isolated)
+ * directories, and a short idle timeout when the test asks for one. */
+static void
+update_activation_environment (Fixture         *f,
+                               GDBusConnection *connection,
+                               const char      *idle_ms)
+{
+  GVariantBuilder env;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
+  g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
+  g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
+  g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
+  g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
+  g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
+  g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
+  g_variant_builder_add (&env, "{ss}", "HAUL_IDLE_TIMEOUT_MS", idle_ms != NULL ? idle_ms : "30000");
+  g_variant_builder_add (&env, "{ss}", "HAUL_TEST_CONDITIONS", f->conditions);
+  reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
+                                       "/org/freedesktop/DBus", "org.freedesktop.DBus",
+                                       "UpdateActivationEnvironment",
+                                       g_variant_new ("(a{ss})", &env), NULL,
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+}
+
 static void
 fixture_setup (Fixture       *f,
                gconstpointer  data)
@@ -146,28 +175,7 @@ fixture_setup (Fixture       *f,
   g_assert_no_error (error);
   g_assert_false (name_has_owner (f));
 
-  /* As a login session does: give activated services our (isolated) directories. */
-  {
-    GVariantBuilder env;
-    g_autoptr(GVariant) reply = NULL;
-
-    g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
-    g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
-    g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
-    /* A short idle timeout when the test asks for one. */
-    g_variant_builder_add (&env, "{ss}", "HAUL_IDLE_TIMEOUT_MS", data != NULL ? data : "30000");
-    g_variant_builder_add (&env, "{ss}", "HAUL_TEST_CONDITIONS", f->conditions);
-    reply = g_dbus_connection_call_sync (f->connection, "org.freedesktop.DBus",
-                                         "/org/freedesktop/DBus", "org.freedesktop.DBus",
-                                         "UpdateActivationEnvironment",
-                                         g_variant_new ("(a{ss})", &env), NULL,
-                                         G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
-    g_assert_no_error (error);
-  }
+  update_activation_environment (f, f->connection, data);
 
   /* Loading the properties activates the daemon. */
   connect_manager (f);
@@ -1107,6 +1115,174 @@ test_two_clients (Fixture       *f,
   g_assert_cmpint (run.status, ==, 2);
 }
 
+
+/* A second session bus of our own, to take away as a logout does. */
+typedef struct
+{
+  GSubprocess     *bus;
+  GDBusConnection *connection;
+} OtherBus;
+
+static void
+other_bus_start (Fixture  *f,
+                 OtherBus *other)
+{
+  const char *config = g_getenv ("HAUL_TEST_BUS_CONFIG");
+  g_autofree char *config_arg = g_strconcat ("--config-file=", config, NULL);
+  g_autoptr(GDataInputStream) out = NULL;
+  g_autofree char *address = NULL;
+  g_autoptr(GError) error = NULL;
+
+  g_assert_nonnull (config);
+  other->bus = g_subprocess_new (G_SUBPROCESS_FLAGS_STDOUT_PIPE, &error, "dbus-daemon",
+                                 config_arg, "--nofork", "--print-address=1", NULL);
+  g_assert_no_error (error);
+  out = g_data_input_stream_new (g_subprocess_get_stdout_pipe (other->bus));
+  address = g_data_input_stream_read_line (out, NULL, NULL, &error);
+  g_assert_no_error (error);
+  g_assert_nonnull (address);
+  other->connection = g_dbus_connection_new_for_address_sync (address,
+                                                              G_DBUS_CONNECTION_FLAGS_AUTHENTICATION_CLIENT |
+                                                              G_DBUS_CONNECTION_FLAGS_MESSAGE_BUS_CONNECTION,
+                                                              NULL, NULL, &error);
+  g_assert_no_error (error);
+  update_activation_environment (f, other->connection, NULL);
+}
+
+static gboolean
+process_gone (guint pid)
+{
+  g_autofree char *stat_path = g_strdup_printf ("/proc/%u/stat", pid);
+  g_autofree char *stat = NULL;
+  const char *paren;
+
+  /* Gone, or a zombie no one reaped yet. */
+  if (!g_file_get_contents (stat_path, &stat, NULL, NULL))
+    return TRUE;
+  paren = strrchr (stat, ')');
+  return paren != NULL && paren[1] == ' ' && paren[2] == 'Z';
+}
+
+static JsonNode *
+read_json_file (const char *path)
+{
+  g_autoptr(JsonParser) parser = json_parser_new ();
+  g_autoptr(GError) error = NULL;
+
+  json_parser_load_from_file (parser, path, &error);
+  g_assert_no_error (error);
+  return json_node_copy (json_parser_get_root (parser));
+}
+
+static GSubprocess *
+spawn_daemon_autostart (Fixture *f)
+{
+  g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
+  g_autoptr(GError) error = NULL;
+  GSubprocess *proc;
+
+  /* What a login session gives it: our (isolated) directories. */
+  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
+  g_subprocess_launcher_setenv (launcher, "HAUL_TEST_CONDITIONS", f->conditions, TRUE);
+  proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HAUL_DAEMON"), "--autostart", NULL);
+  g_assert_no_error (error);
+  return proc;
+}
+
+static void
+on_exited_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
+{
+  g_subprocess_wait_finish (G_SUBPROCESS (object), result, NULL);
+  *(gboolean *) user_data = TRUE;
+}
+
+static void
+test_bus_gone (Fixture       *f,
+               gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 1048576, 1);
+  g_autofree char *file = g_build_filename (f->dir, "logout.bin", NULL);
+  g_autofree char *part = g_build_filename (f->dir, "logout.bin.part", NULL);
+  g_autofree char *json = g_build_filename (f->dir, "logout.bin.part.json", NULL);
+  g_autofree char *record_path = g_build_filename (g_get_user_state_dir (), "haul", "transfers",
+                                                   "1.json", NULL);
+  g_autofree char *uri = haul_test_server_uri (f->server, "/logout.bin?size=1048576&drip=262144");
+  g_autoptr(HaulManager1) manager = NULL;
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GSubprocess) autostart = NULL;
+  g_autoptr(JsonNode) record = NULL;
+  g_autoptr(GVariant) pid_reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *path = NULL;
+  OtherBus other = { 0 };
+  struct stat st;
+  guint pid;
+
+  /* The fixture's daemon on the main bus must not hold the same records meanwhile. */
+  haul_manager1_call_quit_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the daemon to exit", !name_has_owner (f));
+
+  /* A session of its own, with a transfer running in it. */
+  other_bus_start (f, &other);
+  manager = haul_manager1_proxy_new_sync (other.connection, G_DBUS_PROXY_FLAGS_NONE, BUS_NAME,
+                                          MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  haul_manager1_call_add_sync (manager, uri, options_in_dir (f, NULL, NULL), &path, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("some data", g_stat (part, &st) == 0 && st.st_size > 200 * KiB);
+  pid_reply = g_dbus_connection_call_sync (other.connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                           "org.freedesktop.DBus", "GetConnectionUnixProcessID",
+                                           g_variant_new ("(s)", BUS_NAME), G_VARIANT_TYPE ("(u)"),
+                                           G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (pid_reply, "(u)", &pid);
+
+  /* Logout: the bus goes away. The daemon saves and exits on its own. */
+  g_subprocess_send_signal (other.bus, SIGTERM);
+  g_subprocess_wait (other.bus, NULL, NULL);
+  WAIT_FOR ("the daemon to exit", process_gone (pid));
+  g_clear_object (&manager);
+  g_clear_object (&other.connection);
+  g_clear_object (&other.bus);
+
+  /* Its record says it is unfinished, and the resume data is beside the partial file. */
+  g_assert_true (g_file_test (json, G_FILE_TEST_EXISTS));
+  record = read_json_file (record_path);
+  g_assert_cmpstr (json_object_get_string_member (json_node_get_object (record), "state"), ==, "queued");
+
+  /* The next login's autostart continues it, from its partial data. */
+  autostart = spawn_daemon_autostart (f);
+  WAIT_FOR ("the service", name_has_owner (f));
+  transfer = transfer_proxy (f, 1);
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  haul_test_assert_file_equals (file, expected);
+  g_assert_cmpuint (ranged_requests (f, "/logout.bin"), ==, 1);
+
+  /* Done, and nothing else unfinished: a second autostart leaves at once. */
+  connect_manager (f);
+  haul_manager1_call_quit_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  g_subprocess_wait (autostart, NULL, NULL);
+  g_assert_true (g_subprocess_get_successful (autostart));
+  g_clear_object (&autostart);
+  autostart = spawn_daemon_autostart (f);
+  {
+    gboolean exited = FALSE;
+
+    g_subprocess_wait_async (autostart, NULL, on_exited_cb, &exited);
+    WAIT_FOR ("autostart to exit", exited);
+  }
+  g_assert_true (g_subprocess_get_successful (autostart));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1148,6 +1324,8 @@ main (int    argc,
   g_test_add ("/daemon/api", Fixture, NULL, fixture_setup, test_api, fixture_teardown);
   g_test_add ("/daemon/two-clients", Fixture, NULL, fixture_setup, test_two_clients,
               fixture_teardown);
+
+  g_test_add ("/daemon/bus-gone", Fixture, NULL, fixture_setup, test_bus_gone, fixture_teardown);
 
   return g_test_run ();
 }

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include <glib-unix.h>
+#include <glib/gi18n.h>
 
 #include "haul-manager.h"
 #include "haul-service.h"
@@ -17,6 +18,7 @@ struct _HaulService
 
   HaulManager  *manager;
   guint         signal_sources[3];
+  gboolean      autostart;
 };
 
 G_DEFINE_FINAL_TYPE (HaulService, haul_service, G_TYPE_APPLICATION)
@@ -48,7 +50,32 @@ haul_service_dbus_register (GApplication     *app,
     return FALSE;
 
   self->manager = haul_manager_new (app);
-  return haul_manager_export (self->manager, connection, error);
+  if (!haul_manager_export (self->manager, connection, error))
+    return FALSE;
+
+  /* Started at login with nothing to continue: leave at once rather than idle. */
+  if (self->autostart &&
+      haul_manager1_get_active_count (HAUL_MANAGER1 (self->manager)) == 0)
+    {
+      g_debug ("Autostart: nothing unfinished");
+      g_application_set_inactivity_timeout (app, 0);
+    }
+  return TRUE;
+}
+
+static int
+haul_service_handle_local_options (GApplication *app,
+                                   GVariantDict *options)
+{
+  HaulService *self = HAUL_SERVICE (app);
+
+  if (g_variant_dict_contains (options, "version"))
+    {
+      g_print ("haul-daemon %s\n", PACKAGE_VERSION);
+      return 0;
+    }
+  self->autostart = g_variant_dict_contains (options, "autostart");
+  return -1;
 }
 
 static void
@@ -93,6 +120,7 @@ haul_service_class_init (HaulServiceClass *klass)
 {
   GApplicationClass *app_class = G_APPLICATION_CLASS (klass);
 
+  app_class->handle_local_options = haul_service_handle_local_options;
   app_class->dbus_register = haul_service_dbus_register;
   app_class->dbus_unregister = haul_service_dbus_unregister;
   app_class->startup = haul_service_startup;
@@ -102,6 +130,14 @@ haul_service_class_init (HaulServiceClass *klass)
 static void
 haul_service_init (HaulService *self)
 {
+  const GOptionEntry entries[] = {
+    { "autostart", 0, 0, G_OPTION_ARG_NONE, NULL,
+      N_("Started at login: continue unfinished transfers, or exit at once if there are none"), NULL },
+    { "version", 0, 0, G_OPTION_ARG_NONE, NULL, N_("Print the version and exit"), NULL },
+    { NULL }
+  };
+
+  g_application_add_main_option_entries (G_APPLICATION (self), entries);
 }
 
 /**
