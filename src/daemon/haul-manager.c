@@ -455,6 +455,8 @@ register_transfer (HaulManager  *self,
   g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self, 0);
   g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (transfer, "checkpoint", G_CALLBACK (save_transfer), self,
+                           G_CONNECT_SWAPPED);
 
   object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
   haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));

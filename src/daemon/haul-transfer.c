@@ -46,6 +46,7 @@ struct _HaulTransfer
   StopIntent             stop;
   WaitKind               wait;
   char                  *wait_reason;
+  char                  *resume_data;   /* a copy of the engine's last checkpoint */
 
   /* The figures last sent in a Progress signal. */
   guint64                sent_received;
@@ -61,6 +62,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HaulTransfer, haul_transfer, HAUL_TYPE_TRANSFER1_
 
 enum {
   REMOVED,
+  CHECKPOINT,
   N_SIGNALS
 };
 
@@ -81,6 +83,8 @@ set_state (HaulTransfer *self,
       haul_transfer1_set_state_reason (iface, "");
     }
   haul_transfer1_set_state (iface, state);
+  if (g_str_equal (state, "completed") || g_str_equal (state, "cancelled"))
+    g_clear_pointer (&self->resume_data, g_free);
   if (g_str_equal (state, "completed") || g_str_equal (state, "failed") ||
       g_str_equal (state, "cancelled"))
     haul_transfer1_set_finished_at (iface, g_get_real_time () / G_USEC_PER_SEC);
@@ -235,6 +239,17 @@ haul_transfer_take_progress (HaulTransfer *self,
   return TRUE;
 }
 
+/* The engine made a durable checkpoint: the record keeps a copy of its resume data. */
+static void
+on_resume_data_saved_cb (HaulDownload *download,
+                         const char   *json,
+                         HaulTransfer *self)
+{
+  g_free (self->resume_data);
+  self->resume_data = g_strdup (json);
+  g_signal_emit (self, signals[CHECKPOINT], 0);
+}
+
 /* The engine waits out a transient error, or its wait is over. */
 static void
 on_retry_wait_cb (HaulDownload *download,
@@ -269,6 +284,7 @@ run_cb (GObject      *object,
   refresh (self);
   haul_transfer1_set_rate (iface, 0);
   g_signal_handlers_disconnect_by_func (object, on_retry_wait_cb, self);
+  g_signal_handlers_disconnect_by_func (object, on_resume_data_saved_cb, self);
   g_clear_object (&self->download);
   g_clear_object (&self->cancellable);
 
@@ -327,6 +343,8 @@ haul_transfer_start (HaulTransfer    *self,
 
   haul_transfer1_set_error (iface, "");
   g_signal_connect (self->download, "retry-wait", G_CALLBACK (on_retry_wait_cb), self);
+  g_signal_connect (self->download, "resume-data-saved", G_CALLBACK (on_resume_data_saved_cb), self);
+  haul_download_set_saved_resume_data (self->download, self->resume_data);
   self->cancellable = g_cancellable_new ();
   set_state (self, "running");
   haul_download_run_async (self->download, self->cancellable, run_cb, g_object_ref (self));
@@ -655,6 +673,7 @@ haul_transfer_finalize (GObject *object)
 
   g_free (self->path);
   g_free (self->wait_reason);
+  g_free (self->resume_data);
   g_strfreev (self->headers);
   g_clear_pointer (&self->own_limiter, haul_rate_limiter_unref);
 
@@ -680,6 +699,18 @@ haul_transfer_class_init (HaulTransferClass *klass)
                                    G_SIGNAL_RUN_LAST,
                                    0, NULL, NULL, NULL,
                                    G_TYPE_NONE, 0);
+
+  /**
+   * HaulTransfer::checkpoint:
+   *
+   * Emitted when the engine saved resume data durably: the record, which keeps a copy,
+   * is to be saved.
+   */
+  signals[CHECKPOINT] = g_signal_new ("checkpoint",
+                                      G_TYPE_FROM_CLASS (klass),
+                                      G_SIGNAL_RUN_LAST,
+                                      0, NULL, NULL, NULL,
+                                      G_TYPE_NONE, 0);
 }
 
 static void
@@ -743,6 +774,16 @@ haul_transfer_to_record (HaulTransfer *self)
   json_builder_add_int_value (b, haul_transfer1_get_created_at (t));
   json_builder_set_member_name (b, "finished-at");
   json_builder_add_int_value (b, haul_transfer1_get_finished_at (t));
+  if (self->resume_data != NULL)
+    {
+      JsonNode *resume = json_from_string (self->resume_data, NULL);
+
+      if (resume != NULL)
+        {
+          json_builder_set_member_name (b, "resume");
+          json_builder_add_value (b, resume);
+        }
+    }
   json_builder_end_object (b);
   return json_builder_get_root (b);
 }
@@ -829,6 +870,13 @@ haul_transfer_new_from_record (JsonObject  *record,
   haul_transfer1_set_finished_at (t, record_int (record, "finished-at"));
   self->overwrite = record_bool (record, "overwrite");
   self->speed_limit = (guint64) MAX (record_int (record, "speed-limit"), 0);
+
+  {
+    JsonNode *resume = json_object_get_member (record, "resume");
+
+    if (resume != NULL && JSON_NODE_HOLDS_OBJECT (resume))
+      self->resume_data = json_to_string (resume, FALSE);
+  }
 
   headers = json_object_get_member (record, "headers");
   if (headers != NULL && JSON_NODE_HOLDS_ARRAY (headers))

@@ -214,6 +214,7 @@ _haul_download_prepare_free (HaulPrepare *prep)
   g_free (prep->directory);
   g_free (prep->name);
   g_free (prep->uri);
+  g_free (prep->saved_resume_data);
   if (prep->dirfd >= 0)
     close (prep->dirfd);
   if (prep->part_fd >= 0)
@@ -353,6 +354,26 @@ _haul_download_prepare_worker (GTask        *task,
   prep->rd = _haul_download_load_resume_data_at (prep->dirfd, jname, &json_present, &json_error);
 
   part_present = fstatat (prep->dirfd, pname, &st, AT_SYMLINK_NOFOLLOW) == 0;
+
+  /* The resume data beside the file is gone, but the caller kept a copy of what this
+   * download saved last (the daemon, in its record): put it back, for the same name. */
+  if (!json_present && part_present && S_ISREG (st.st_mode) && prep->saved_resume_data != NULL)
+    {
+      g_autoptr(HaulResumeData) copy = NULL;
+      g_autoptr(GError) copy_error = NULL;
+
+      copy = haul_resume_data_new_from_json (prep->saved_resume_data, -1, &copy_error);
+      if (copy != NULL && g_strcmp0 (copy->filename, prep->name) == 0 &&
+          haul_write_file_atomically_at (prep->dirfd, jname, prep->saved_resume_data,
+                                         strlen (prep->saved_resume_data), TRUE, &copy_error))
+        {
+          g_debug ("Restored the resume data of “%s” from the saved copy", prep->name);
+          prep->rd = g_steal_pointer (&copy);
+          json_present = TRUE;
+        }
+      else if (copy_error != NULL)
+        g_debug ("The saved resume data is of no use: %s", copy_error->message);
+    }
   if (part_present && !S_ISREG (st.st_mode))
     {
       g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,

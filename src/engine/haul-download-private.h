@@ -33,6 +33,7 @@ typedef struct
   char            *name;
   char            *uri;
   gboolean         overwrite;
+  char            *saved_resume_data;
   int              dirfd;
   int              part_fd;
   int              direct_fd;

@@ -121,6 +121,7 @@ struct _HaulDownload
   gboolean         final_saved;
   char            *final_name;
 
+  char            *saved_resume_data;
   gboolean         save_in_flight;
   gboolean         save_queued;
   gboolean         save_queued_durable;
@@ -133,6 +134,7 @@ G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
 enum {
   NOTICE,
   RETRY_WAIT,
+  RESUME_DATA_SAVED,
   N_SIGNALS
 };
 
@@ -1374,6 +1376,9 @@ save_done_cb (GObject      *object,
     }
   else if (job->synced != NULL)
     {
+      /* A checkpoint: the resume data is on disk, with its data flushed. */
+      g_signal_emit (self, signals[RESUME_DATA_SAVED], 0, job->contents);
+
       for (guint i = 0; i < job->synced->len; i += 2)
         {
           gint64 start = g_array_index (job->synced, gint64, i);
@@ -1875,6 +1880,7 @@ haul_download_run_async (HaulDownload        *self,
   prep->name = g_strdup (self->filename_fixed ? self->filename : NULL);
   prep->uri = g_strdup (self->uri);
   prep->overwrite = self->overwrite;
+  prep->saved_resume_data = g_strdup (self->saved_resume_data);
   prep->dirfd = -1;
   prep->part_fd = -1;
   prep->direct_fd = -1;
@@ -1926,6 +1932,7 @@ haul_download_finalize (GObject *object)
   g_free (self->filename);
   g_strfreev (self->headers);
   g_free (self->sha256);
+  g_free (self->saved_resume_data);
   g_free (self->restart_reason);
   g_free (self->final_name);
   g_clear_error (&self->failure);
@@ -1975,6 +1982,21 @@ haul_download_class_init (HaulDownloadClass *klass)
                                       G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL,
                                       G_TYPE_NONE, 2, G_TYPE_INT64, G_TYPE_STRING);
+
+  /**
+   * HaulDownload::resume-data-saved:
+   * @self: the download
+   * @json: the resume data, as saved beside the file
+   *
+   * Emitted after each durable checkpoint: the resume data and the data it vouches for
+   * are on disk. A caller that keeps a copy can give it back with
+   * haul_download_set_saved_resume_data() should the file beside the data be lost.
+   */
+  signals[RESUME_DATA_SAVED] = g_signal_new ("resume-data-saved",
+                                             G_TYPE_FROM_CLASS (klass),
+                                             G_SIGNAL_RUN_LAST,
+                                             0, NULL, NULL, NULL,
+                                             G_TYPE_NONE, 1, G_TYPE_STRING);
 }
 
 static void
@@ -2213,6 +2235,24 @@ haul_download_set_stall_timeout (HaulDownload *self,
   g_return_if_fail (HAUL_IS_DOWNLOAD (self));
   g_return_if_fail (milliseconds > 0);
   self->stall_timeout_ms = milliseconds;
+}
+
+/**
+ * haul_download_set_saved_resume_data:
+ * @self: a download that has not started
+ * @json: (nullable): resume data this download's name saved before (see
+ *   #HaulDownload::resume-data-saved)
+ *
+ * Used only when the resume data beside the partial file is missing: it is put back and
+ * the download continues from it, with the usual boot-id rule.
+ */
+void
+haul_download_set_saved_resume_data (HaulDownload *self,
+                                     const char   *json)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_free (self->saved_resume_data);
+  self->saved_resume_data = g_strdup (json);
 }
 
 void

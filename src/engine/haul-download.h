@@ -37,6 +37,8 @@ void          haul_download_set_rate_limiter     (HaulDownload     *self,
                                                   HaulRateLimiter  *limiter);
 void          haul_download_set_stall_timeout    (HaulDownload     *self,
                                                   guint             milliseconds);
+void          haul_download_set_saved_resume_data (HaulDownload    *self,
+                                                  const char       *json);
 void          haul_download_set_retry_base       (HaulDownload     *self,
                                                   guint             milliseconds);
 void          haul_download_run_async            (HaulDownload     *self,
