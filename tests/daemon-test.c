@@ -358,6 +358,33 @@ test_bad_input (Fixture       *f,
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'Range': 'bytes=1-'}>}"), bad);
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X-A': 'b\\r\\nC: d'}>}"), bad);
 
+  /* Properties out of their range are refused too, and change nothing. */
+  {
+    const char *bad_values[] = { "uint32 0", "uint32 1000", "'three'", NULL };
+
+    for (guint i = 0; bad_values[i] != NULL; i++)
+      {
+        g_autoptr(GVariant) reply = NULL;
+
+        reply = g_dbus_connection_call_sync (f->connection, BUS_NAME, MANAGER_PATH,
+                                             "org.freedesktop.DBus.Properties", "Set",
+                                             g_variant_new ("(ssv)", "io.github.haul.Manager1",
+                                                            "MaxConcurrent",
+                                                            g_variant_new_parsed (bad_values[i])),
+                                             NULL, G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+        g_assert_null (reply);
+        g_test_message ("MaxConcurrent = %s: %s", bad_values[i], error->message);
+        /* A wrong type is refused by GDBus itself, before the daemon sees it. */
+        if (i < 2)
+          g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT);
+        else
+          g_assert_error (error, G_DBUS_ERROR, G_DBUS_ERROR_INVALID_ARGS);
+        g_clear_error (&error);
+      }
+    haul_test_iterate_for (100);
+    g_assert_cmpuint (haul_manager1_get_max_concurrent (f->manager), ==, 3);
+  }
+
   /* Nothing was created, and the daemon still answers. */
   objects = haul_object_manager_client_new_sync (f->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
                                                  BUS_NAME, MANAGER_PATH, NULL, &error);

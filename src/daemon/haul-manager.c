@@ -653,12 +653,69 @@ haul_manager_dispose (GObject *object)
   G_OBJECT_CLASS (haul_manager_parent_class)->dispose (object);
 }
 
+/* Properties a client may set are bound to GSettings keys: a value out of the key's range
+ * is refused with a named error (GSettings would only complain on stderr). */
+static GDBusInterfaceVTable manager_vtable;
+static GDBusInterfaceSetPropertyFunc parent_set_property;
+
+static gboolean
+handle_set_property (GDBusConnection  *connection,
+                     const char       *sender,
+                     const char       *object_path,
+                     const char       *interface_name,
+                     const char       *property_name,
+                     GVariant         *value,
+                     GError          **error,
+                     gpointer          user_data)
+{
+  HaulManager *self = HAUL_MANAGER (user_data);
+  static const struct { const char *property; const char *key; } bound[] = {
+    { "MaxConcurrent", "max-concurrent" },
+    { "SpeedLimit", "speed-limit" },
+  };
+
+  haul_note_activity ();
+  for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
+    {
+      g_autoptr(GSettingsSchema) schema = NULL;
+      g_autoptr(GSettingsSchemaKey) key = NULL;
+
+      if (!g_str_equal (property_name, bound[i].property))
+        continue;
+      g_object_get (self->settings, "settings-schema", &schema, NULL);
+      key = g_settings_schema_get_key (schema, bound[i].key);
+      if (!g_variant_is_of_type (value, g_settings_schema_key_get_value_type (key)) ||
+          !g_settings_schema_key_range_check (key, value))
+        {
+          g_autofree char *text = g_variant_print (value, FALSE);
+
+          g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                       _("%s cannot be %s"), property_name, text);
+          return FALSE;
+        }
+    }
+  return parent_set_property (connection, sender, object_path, interface_name, property_name,
+                              value, error, user_data);
+}
+
+static GDBusInterfaceVTable *
+haul_manager_get_vtable (GDBusInterfaceSkeleton *skeleton)
+{
+  return &manager_vtable;
+}
+
 static void
 haul_manager_class_init (HaulManagerClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
+  GDBusInterfaceSkeletonClass *skeleton_class = G_DBUS_INTERFACE_SKELETON_CLASS (klass);
 
   object_class->dispose = haul_manager_dispose;
+
+  manager_vtable = *skeleton_class->get_vtable (NULL);
+  parent_set_property = manager_vtable.set_property;
+  manager_vtable.set_property = handle_set_property;
+  skeleton_class->get_vtable = haul_manager_get_vtable;
 }
 
 static void

@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# Benchmark of haul-daemon, against the targets of issue #3.
+#
+#   tests/bench/daemon-bench.sh [BUILD_DIR]
+#
+# Part 1: with 10,000 transfers on record, the time from activation to the bus name being
+# owned (StartServiceByName returns then), the time of `haulctl list --json`, and the
+# daemon's resident memory (VmRSS and its peak VmHWM).
+# Part 2: 100 transfers running at once against nginx on 127.0.0.1, limited to 32 kB/s per
+# connection; over a 10 s window, the daemon's CPU use (share of one core), the D-Bus
+# messages it sends per second, and Progress signals per second.
+# Everything runs on a private session bus (dbus-run-session with the test bus of the
+# build, which activates the daemon of the build) with isolated XDG directories.
+#
+# Environment: RECORDS (10000), RUNNING (100), WINDOW (10 seconds), BENCH_DIR.
+set -euo pipefail
+
+here=$(cd "$(dirname "$0")" && pwd)
+top=$(cd "$here/../.." && pwd)
+build=${1:-$top/_build}
+records=${RECORDS:-10000}
+running=${RUNNING:-100}
+window=${WINDOW:-10}
+
+for tool in nginx curl dbus-run-session dbus-monitor gdbus python3 awk; do
+  command -v "$tool" >/dev/null || { echo "daemon-bench: $tool is missing" >&2; exit 1; }
+done
+[ -x "$build/src/daemon/haul-daemon" ] || { echo "daemon-bench: build first" >&2; exit 1; }
+
+if [ -z "${HAUL_BENCH_INNER:-}" ]; then
+  dir=${BENCH_DIR:-$(mktemp -d /tmp/haul-daemon-bench-XXXXXX)}
+  export BENCH_DIR=$dir HAUL_BENCH_INNER=1
+  export XDG_STATE_HOME=$dir/state XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data
+  export XDG_CACHE_HOME=$dir/cache GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data
+  export HAUL_TEST_CONDITIONS=$dir/conditions
+  mkdir -p "$dir/downloads" "$XDG_STATE_HOME/haul/transfers"
+  trap 'rm -rf "$dir"' EXIT
+  dbus-run-session --config-file="$build/tests/haul-test-bus.conf" -- "$0" "$build"
+  exit $?
+fi
+
+dir=$BENCH_DIR
+haulctl=$build/src/cli/haulctl
+dbus-update-activation-environment XDG_STATE_HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME \
+  GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR HAUL_TEST_CONDITIONS 2>/dev/null
+
+now() { date +%s.%N; }
+daemon_pid() {
+  gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+    --method org.freedesktop.DBus.GetConnectionUnixProcessID io.github.haul.Daemon |
+    sed -E 's/^\(uint32 ([0-9]+),\)$/\1/'
+}
+kib() { awk -v k="$2" '$1 == k":" { print $2 }' "/proc/$1/status"; }
+quit_daemon() {
+  local pid=$1
+  "$haulctl" quit
+  while kill -0 "$pid" 2>/dev/null; do sleep 0.05; done
+}
+
+# ---- part 1: 10,000 transfers on record -------------------------------------------------
+echo "daemon-bench: writing $records records" >&2
+python3 - "$XDG_STATE_HOME/haul/transfers" "$dir/downloads" "$records" <<'PY'
+import json, os, sys
+where, downloads, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
+for i in range(1, n + 1):
+    state = ("completed", "paused", "failed", "cancelled")[i % 4]
+    record = {
+        "version": 1, "id": i, "uri": "http://127.0.0.1:9/file-%d.bin" % i,
+        "effective-uri": "http://127.0.0.1:9/file-%d.bin" % i, "directory": downloads,
+        "filename": "file-%d.bin" % i, "state": state,
+        "error": "The server answered 404 Not Found" if state == "failed" else "",
+        "sha256": "", "segments": 4, "discretionary": False, "overwrite": False,
+        "speed-limit": 0, "headers": [], "bytes-received": 1048576 if state == "completed" else 4096,
+        "bytes-total": 1048576, "created-at": 1764000000 + i, "finished-at": 1764000100 + i,
+    }
+    with open(os.path.join(where, "%d.json" % i), "w") as f:
+        json.dump(record, f)
+PY
+sync
+
+start=$(now)
+gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+  --method org.freedesktop.DBus.StartServiceByName io.github.haul.Daemon 0 >/dev/null
+owned=$(now)
+pid=$(daemon_pid)
+start_s=$(awk -v a="$start" -v b="$owned" 'BEGIN { printf "%.3f", b - a }')
+
+list_start=$(now)
+"$haulctl" list --json > "$dir/list.json"
+list_end=$(now)
+list_s=$(awk -v a="$list_start" -v b="$list_end" 'BEGIN { printf "%.3f", b - a }')
+listed=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' "$dir/list.json")
+[ "$listed" -eq "$records" ] || { echo "daemon-bench: list gave $listed of $records" >&2; exit 1; }
+rss=$(kib "$pid" VmRSS)
+hwm=$(kib "$pid" VmHWM)
+quit_daemon "$pid"
+rm -f "$XDG_STATE_HOME"/haul/transfers/*
+
+# ---- part 2: 100 transfers running ------------------------------------------------------
+mkdir -p "$dir/www" "$dir/tmp"
+head -c $((8 * 1024 * 1024)) /dev/urandom > "$dir/www/file.bin"
+port=$(( 20000 + RANDOM % 20000 ))
+cat > "$dir/nginx.conf" <<NGINX
+daemon off;
+master_process off;
+pid $dir/nginx.pid;
+error_log $dir/error.log;
+events { worker_connections 1024; }
+http {
+  access_log off;
+  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
+  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
+  server { listen 127.0.0.1:$port; root $dir/www; limit_rate 32k; }
+}
+NGINX
+nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
+nginx_pid=$!
+monitor_pid=
+cleanup() {
+  [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
+  kill "$nginx_pid" 2>/dev/null
+  wait 2>/dev/null || true
+}
+trap cleanup EXIT
+for _ in $(seq 100); do
+  curl -s -o /dev/null -r 0-0 "http://127.0.0.1:$port/file.bin" && break || sleep 0.05
+done
+
+gdbus call --session --dest io.github.haul.Daemon --object-path /io/github/haul/Daemon \
+  --method org.freedesktop.DBus.Properties.Set io.github.haul.Manager1 MaxConcurrent "<uint32 $running>" >/dev/null
+pid=$(daemon_pid)
+urls=()
+for i in $(seq "$running"); do urls+=("http://127.0.0.1:$port/file.bin?n=$i"); done
+"$haulctl" add -d "$dir/downloads" -o placeholder.bin "${urls[0]}" >/dev/null
+"$haulctl" remove 1 >/dev/null
+for i in $(seq "$running"); do
+  "$haulctl" add -d "$dir/downloads" -o "f$i.bin" "${urls[$((i - 1))]}" >/dev/null
+done
+sleep 2
+active=$(gdbus call --session --dest io.github.haul.Daemon --object-path /io/github/haul/Daemon \
+  --method org.freedesktop.DBus.Properties.Get io.github.haul.Manager1 ActiveCount | sed -E 's/.*uint32 ([0-9]+).*/\1/')
+
+dbus-monitor --session "sender='io.github.haul.Daemon'" > "$dir/monitor.txt" 2>/dev/null &
+monitor_pid=$!
+sleep 0.5
+ticks=$(getconf CLK_TCK)
+cpu0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+lines0=$(wc -l < "$dir/monitor.txt")
+t0=$(now)
+sleep "$window"
+cpu1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
+t1=$(now)
+kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null || true
+monitor_pid=
+run_rss=$(kib "$pid" VmRSS)
+messages=$(grep -cE '^(signal|method return|method call|error)' "$dir/monitor.txt" || true)
+progress=$(grep -c 'member=Progress' "$dir/monitor.txt" || true)
+quit_daemon "$pid"
+
+awk -v records="$records" -v start="$start_s" -v list="$list_s" -v rss="$rss" -v hwm="$hwm" \
+    -v running="$running" -v active="$active" -v cpu0="$cpu0" -v cpu1="$cpu1" -v ticks="$ticks" \
+    -v t0="$t0" -v t1="$t1" -v messages="$messages" -v progress="$progress" -v run_rss="$run_rss" '
+BEGIN {
+  secs = t1 - t0 + 0.5
+  cpu = (cpu1 - cpu0) / ticks / (t1 - t0) * 100
+  printf "| measure | value | target | ratio to target |\n|---|---|---|---|\n"
+  printf "| start with %d records (activation to name owned) | %.3f s | < 0.5 s | %.2fx |\n", records, start, start / 0.5
+  printf "| haulctl list --json, %d transfers | %.3f s | < 0.5 s | %.2fx |\n", records, list, list / 0.5
+  printf "| daemon RSS with %d records (peak) | %.1f MiB (%.1f) | < 64 MiB | %.2fx |\n", records, rss / 1024, hwm / 1024, hwm / 1024 / 64
+  printf "| daemon CPU, %d transfers running (%d active) | %.2f%% of a core | < 5%% | %.2fx |\n", running, active, cpu, cpu / 5
+  printf "| D-Bus messages sent by the daemon | %.1f /s | | |\n", messages / secs
+  printf "| Progress signals | %.2f /s | <= 4 /s | %.2fx |\n", progress / secs, progress / secs / 4
+  printf "| daemon RSS, %d running | %.1f MiB | < 64 MiB | %.2fx |\n", running, run_rss / 1024, run_rss / 1024 / 64
+}'
