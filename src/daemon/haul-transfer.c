@@ -187,16 +187,23 @@ static void
 refresh (HaulTransfer *self)
 {
   HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *name;
+  const char *effective;
 
   if (self->download == NULL)
     return;
 
   /* The name and the final URL count even when no byte moved: Cancel needs the name to
-   * find the partial data. The setters notify only on a change. */
-  if (haul_download_get_filename (self->download) != NULL)
-    haul_transfer1_set_file_name (iface, haul_download_get_filename (self->download));
-  haul_transfer1_set_effective_uri (iface, haul_download_get_effective_uri (self->download));
-  haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
+   * find the partial data. The generated setters notify even when nothing changed, and
+   * the manager saves the record on those notifications: set only what changed. */
+  name = haul_download_get_filename (self->download);
+  if (name != NULL && g_strcmp0 (name, haul_transfer1_get_file_name (iface)) != 0)
+    haul_transfer1_set_file_name (iface, name);
+  effective = haul_download_get_effective_uri (self->download);
+  if (g_strcmp0 (effective, haul_transfer1_get_effective_uri (iface)) != 0)
+    haul_transfer1_set_effective_uri (iface, effective);
+  if (haul_download_get_resumable (self->download) != haul_transfer1_get_resumable (iface))
+    haul_transfer1_set_resumable (iface, haul_download_get_resumable (self->download));
   haul_transfer1_set_bytes_received (iface, haul_download_get_bytes_received (self->download));
   haul_transfer1_set_bytes_total (iface, haul_download_get_bytes_total (self->download));
   haul_transfer1_set_rate (iface, haul_download_get_rate (self->download));

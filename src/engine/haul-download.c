@@ -30,6 +30,8 @@
 #define FLUSH_INTERVAL_US    (200 * 1000)
 #define LIGHT_SAVE_US        (100 * 1000)
 #define DURABLE_SAVE_US      (2 * 1000 * 1000)
+#define DURABLE_SAVE_MAX_US  (30 * 1000 * 1000)
+#define DURABLE_SAVE_BYTES   (1024 * 1024)
 
 typedef enum
 {
@@ -127,6 +129,7 @@ struct _HaulDownload
   gboolean         save_queued_durable;
   gint64           last_light_save_us;
   gint64           last_durable_save_us;
+  gint64           durable_written;
 };
 
 G_DEFINE_FINAL_TYPE (HaulDownload, haul_download, G_TYPE_OBJECT)
@@ -460,7 +463,13 @@ write_done_cb (GObject      *object,
     }
   else if (self->settling == SETTLE_NONE)
     {
-      if (now - self->last_durable_save_us >= DURABLE_SAVE_US)
+      gint64 since = now - self->last_durable_save_us;
+
+      /* A durable checkpoint costs two fsyncs: take one every 2 s while data flows fast,
+       * but for a slow download only once a MiB came, or every 30 s. */
+      if (since >= DURABLE_SAVE_MAX_US ||
+          (since >= DURABLE_SAVE_US &&
+           haul_resume_data_get_written (self->rd) - self->durable_written >= DURABLE_SAVE_BYTES))
         request_save (self, TRUE);
       else if (!is_single_stream (self) && now - self->last_light_save_us >= LIGHT_SAVE_US)
         request_save (self, FALSE);
@@ -896,6 +905,7 @@ prepare_files_cb (GObject      *object,
   g_free (self->filename);
   self->filename = g_strdup (self->rd->filename);
   self->last_durable_save_us = g_get_monotonic_time ();
+  self->durable_written = haul_resume_data_get_written (self->rd);
 
   if (conn->stopping)
     {
@@ -1429,6 +1439,7 @@ request_save (HaulDownload *self,
   if (durable)
     {
       self->last_durable_save_us = self->last_light_save_us;
+      self->durable_written = haul_resume_data_get_written (self->rd);
       synced = g_array_new (FALSE, FALSE, sizeof (gint64));
       saved_synced = g_array_new (FALSE, FALSE, sizeof (gint64));
       for (guint i = 0; i < self->rd->segments->len; i++)
