@@ -224,39 +224,131 @@ _haulctl_add (int    argc,
 
 /* ---- list and info ------------------------------------------------------------------ */
 
+/* The properties of one transfer, read once from the GetManagedObjects reply: cheaper
+ * than a proxy per transfer, or a lookup per property (there may be thousands). The
+ * strings point into @dict. */
+typedef struct
+{
+  GVariant   *dict;
+  guint       id;
+  guint       segments;
+  const char *uri;
+  const char *effective_uri;
+  const char *directory;
+  const char *filename;
+  const char *state;
+  const char *state_reason;
+  const char *error;
+  const char *sha256;
+  guint64     bytes_received;
+  guint64     bytes_total;
+  guint64     rate;
+  gboolean    resumable;
+  gboolean    discretionary;
+  gint64      created_at;
+  gint64      finished_at;
+} Row;
+
 static void
-add_transfer_json (JsonBuilder   *builder,
-                   HaulTransfer1 *t)
+row_free (Row *row)
+{
+  g_variant_unref (row->dict);
+  g_free (row);
+}
+
+static Row *
+row_new (GVariant *dict)
+{
+  Row *row = g_new0 (Row, 1);
+  GVariantIter iter;
+  const char *name;
+  GVariant *value;
+
+  row->dict = g_variant_ref (dict);
+  row->uri = row->effective_uri = row->directory = row->filename = "";
+  row->state = row->state_reason = row->error = row->sha256 = "";
+  g_variant_iter_init (&iter, dict);
+  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
+    {
+      const char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ?
+                         g_variant_get_string (value, NULL) : NULL;
+      gboolean is_t = g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64);
+      gboolean is_u = g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32);
+      gboolean is_x = g_variant_is_of_type (value, G_VARIANT_TYPE_INT64);
+      gboolean is_b = g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN);
+
+      /* The strings live in @dict, which the row keeps. */
+      if (text != NULL && g_str_equal (name, "Uri")) row->uri = text;
+      else if (text != NULL && g_str_equal (name, "EffectiveUri")) row->effective_uri = text;
+      else if (text != NULL && g_str_equal (name, "Directory")) row->directory = text;
+      else if (text != NULL && g_str_equal (name, "FileName")) row->filename = text;
+      else if (text != NULL && g_str_equal (name, "State")) row->state = text;
+      else if (text != NULL && g_str_equal (name, "StateReason")) row->state_reason = text;
+      else if (text != NULL && g_str_equal (name, "Error")) row->error = text;
+      else if (text != NULL && g_str_equal (name, "Sha256")) row->sha256 = text;
+      else if (is_u && g_str_equal (name, "Id")) row->id = g_variant_get_uint32 (value);
+      else if (is_u && g_str_equal (name, "Segments")) row->segments = g_variant_get_uint32 (value);
+      else if (is_t && g_str_equal (name, "BytesReceived")) row->bytes_received = g_variant_get_uint64 (value);
+      else if (is_t && g_str_equal (name, "BytesTotal")) row->bytes_total = g_variant_get_uint64 (value);
+      else if (is_t && g_str_equal (name, "Rate")) row->rate = g_variant_get_uint64 (value);
+      else if (is_b && g_str_equal (name, "Resumable")) row->resumable = g_variant_get_boolean (value);
+      else if (is_b && g_str_equal (name, "Discretionary")) row->discretionary = g_variant_get_boolean (value);
+      else if (is_x && g_str_equal (name, "CreatedAt")) row->created_at = g_variant_get_int64 (value);
+      else if (is_x && g_str_equal (name, "FinishedAt")) row->finished_at = g_variant_get_int64 (value);
+      g_variant_unref (value);
+    }
+  return row;
+}
+
+static void
+add_string (JsonBuilder *builder,
+            const char  *member,
+            const char  *value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_string_value (builder, value);
+}
+
+static void
+add_int (JsonBuilder *builder,
+         const char  *member,
+         gint64       value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_int_value (builder, value);
+}
+
+static void
+add_bool (JsonBuilder *builder,
+          const char  *member,
+          gboolean     value)
+{
+  json_builder_set_member_name (builder, member);
+  json_builder_add_boolean_value (builder, value);
+}
+
+static void
+add_transfer_json (JsonBuilder *builder,
+                   Row         *t)
 {
   json_builder_begin_object (builder);
-  json_builder_set_member_name (builder, "id");
-  json_builder_add_int_value (builder, haul_transfer1_get_id (t));
-  json_builder_set_member_name (builder, "uri");
-  json_builder_add_string_value (builder, haul_transfer1_get_uri (t));
-  json_builder_set_member_name (builder, "effective_uri");
-  json_builder_add_string_value (builder, haul_transfer1_get_effective_uri (t));
-  json_builder_set_member_name (builder, "directory");
-  json_builder_add_string_value (builder, haul_transfer1_get_directory (t));
-  json_builder_set_member_name (builder, "filename");
-  json_builder_add_string_value (builder, haul_transfer1_get_file_name (t));
-  json_builder_set_member_name (builder, "state");
-  json_builder_add_string_value (builder, haul_transfer1_get_state (t));
-  json_builder_set_member_name (builder, "state_reason");
-  json_builder_add_string_value (builder, haul_transfer1_get_state_reason (t));
-  json_builder_set_member_name (builder, "error");
-  json_builder_add_string_value (builder, haul_transfer1_get_error (t));
-  json_builder_set_member_name (builder, "bytes_received");
-  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_bytes_received (t));
-  json_builder_set_member_name (builder, "bytes_total");
-  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_bytes_total (t));
-  json_builder_set_member_name (builder, "rate");
-  json_builder_add_int_value (builder, (gint64) haul_transfer1_get_rate (t));
-  json_builder_set_member_name (builder, "resumable");
-  json_builder_add_boolean_value (builder, haul_transfer1_get_resumable (t));
-  json_builder_set_member_name (builder, "created_at");
-  json_builder_add_int_value (builder, haul_transfer1_get_created_at (t));
-  json_builder_set_member_name (builder, "finished_at");
-  json_builder_add_int_value (builder, haul_transfer1_get_finished_at (t));
+  add_int (builder, "id", t->id);
+  add_string (builder, "uri", t->uri);
+  add_string (builder, "effective_uri", t->effective_uri);
+  add_string (builder, "directory", t->directory);
+  add_string (builder, "filename", t->filename);
+  add_string (builder, "state", t->state);
+  add_string (builder, "state_reason", t->state_reason);
+  add_string (builder, "error", t->error);
+  add_int (builder, "bytes_received", (gint64) t->bytes_received);
+  add_int (builder, "bytes_total", (gint64) t->bytes_total);
+  add_int (builder, "rate", (gint64) t->rate);
+  add_bool (builder, "resumable", t->resumable);
+  add_bool (builder, "discretionary", t->discretionary);
+  add_int (builder, "segments", t->segments);
+  add_string (builder, "sha256", t->sha256);
+  add_int (builder, "created_at", t->created_at);
+  add_int (builder, "finished_at", t->finished_at);
   json_builder_end_object (builder);
 }
 
@@ -273,21 +365,19 @@ print_json (JsonBuilder *builder)
 }
 
 static char *
-progress_text (HaulTransfer1 *t)
+progress_text (Row *t)
 {
-  guint64 total = haul_transfer1_get_bytes_total (t);
-
-  if (total == 0)
-    return g_format_size (haul_transfer1_get_bytes_received (t));
-  return g_strdup_printf ("%3u%%", (guint) (haul_transfer1_get_bytes_received (t) * 100 / total));
+  if (t->bytes_total == 0)
+    return g_format_size (t->bytes_received);
+  return g_strdup_printf ("%3u%%", (guint) (t->bytes_received * 100 / t->bytes_total));
 }
 
 static gint
 compare_transfers (gconstpointer a,
                    gconstpointer b)
 {
-  guint ia = haul_transfer1_get_id (*(HaulTransfer1 **) a);
-  guint ib = haul_transfer1_get_id (*(HaulTransfer1 **) b);
+  guint ia = (*(Row **) a)->id;
+  guint ib = (*(Row **) b)->id;
 
   return ia < ib ? -1 : ia > ib;
 }
@@ -298,37 +388,43 @@ list_transfers (const char *command,
                 gboolean    json)
 {
   g_autoptr(GDBusConnection) connection = NULL;
-  g_autoptr(GDBusObjectManager) objects = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
   g_autoptr(GError) error = NULL;
-  g_autolist(GDBusObject) list = NULL;
-  g_autoptr(GPtrArray) transfers = g_ptr_array_new ();
+  g_autoptr(GPtrArray) transfers = g_ptr_array_new_with_free_func ((GDestroyNotify) row_free);
   g_autoptr(JsonBuilder) builder = json_builder_new ();
-  g_autofree char *owner = NULL;
   gboolean tty = isatty (STDOUT_FILENO);
   int status = HAULCTL_EXIT_OK;
+  GVariantIter iter;
+  GVariant *interfaces;
 
   connection = connect_bus (command, &status);
   if (connection == NULL)
     return status;
-  objects = haul_object_manager_client_new_sync (connection,
-                                                 G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
-  if (objects == NULL)
+  reply = g_dbus_connection_call_sync (connection, BUS_NAME, MANAGER_PATH,
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  if (reply == NULL)
     return report (command, error);
-  owner = g_dbus_object_manager_client_get_name_owner (G_DBUS_OBJECT_MANAGER_CLIENT (objects));
-  if (owner == NULL)
-    {
-      g_printerr (_("haulctl %s: the Haul service could not be reached\n"), command);
-      return HAULCTL_EXIT_NO_DAEMON;
-    }
 
-  list = g_dbus_object_manager_get_objects (objects);
-  for (GList *l = list; l != NULL; l = l->next)
+  objects = g_variant_get_child_value (reply, 0);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", NULL, &interfaces))
     {
-      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+      g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, "io.github.haul.Transfer1",
+                                                          G_VARIANT_TYPE_VARDICT);
 
-      if (t != NULL && (only_id == 0 || haul_transfer1_get_id (t) == only_id))
-        g_ptr_array_add (transfers, t);
+      if (props != NULL)
+        {
+          Row *t = row_new (props);
+
+          if (only_id == 0 || t->id == only_id)
+            g_ptr_array_add (transfers, t);
+          else
+            row_free (t);
+        }
+      g_variant_unref (interfaces);
     }
   g_ptr_array_sort (transfers, compare_transfers);
 
@@ -354,25 +450,25 @@ list_transfers (const char *command,
     g_print ("%-5s %-10s %8s %10s  %s\n", _("ID"), _("STATE"), _("PROGRESS"), _("RATE"), _("NAME"));
   for (guint i = 0; i < transfers->len; i++)
     {
-      HaulTransfer1 *t = g_ptr_array_index (transfers, i);
+      Row *t = g_ptr_array_index (transfers, i);
       g_autofree char *progress = progress_text (t);
-      g_autofree char *rate = g_format_size (haul_transfer1_get_rate (t));
+      g_autofree char *rate = g_format_size (t->rate);
       g_autofree char *rate_text = g_strdup_printf ("%s/s", rate);
-      const char *name = haul_transfer1_get_file_name (t);
 
       if (only_id != 0)
         {
-          g_print ("%s: %u\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n", _("Id"), haul_transfer1_get_id (t),
-                   _("URL"), haul_transfer1_get_uri (t), _("File"), name,
-                   _("Directory"), haul_transfer1_get_directory (t),
-                   _("State"), haul_transfer1_get_state (t));
-          if (*haul_transfer1_get_error (t) != '\0')
-            g_print ("%s: %s\n", _("Error"), haul_transfer1_get_error (t));
+          g_print ("%s: %u\n%s: %s\n%s: %s\n%s: %s\n%s: %s\n", _("Id"), t->id,
+                   _("URL"), t->uri, _("File"), t->filename, _("Directory"), t->directory,
+                   _("State"), t->state);
+          if (*t->state_reason != '\0')
+            g_print ("%s: %s\n", _("Why"), t->state_reason);
+          if (*t->error != '\0')
+            g_print ("%s: %s\n", _("Error"), t->error);
           g_print ("%s: %s\n", _("Progress"), progress);
           continue;
         }
-      g_print ("%-5u %-10s %8s %10s  %s\n", haul_transfer1_get_id (t), haul_transfer1_get_state (t),
-               progress, rate_text, *name != '\0' ? name : haul_transfer1_get_uri (t));
+      g_print ("%-5u %-10s %8s %10s  %s\n", t->id, t->state, progress, rate_text,
+               *t->filename != '\0' ? t->filename : t->uri);
     }
   return HAULCTL_EXIT_OK;
 }

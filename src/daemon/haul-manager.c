@@ -32,7 +32,8 @@ struct _HaulManager
   HaulConditions           *conditions;
   SoupSession              *session;
   HaulRateLimiter          *limiter;
-  GHashTable               *transfers;
+  GHashTable               *transfers;   /* id → HaulTransfer */
+  GPtrArray                *order;       /* the same transfers, by id */
   guint                     next_id;
   guint                     progress_source;
   gboolean                  held;
@@ -259,19 +260,12 @@ compare_ids (gconstpointer a,
   return ia < ib ? -1 : ia > ib;
 }
 
+/* A copy of the list of transfers in the order they were added: callers may change the
+ * list while they go through the copy. */
 static GPtrArray *
 sorted_transfers (HaulManager *self)
 {
-  GPtrArray *list = g_ptr_array_new ();
-  GHashTableIter iter;
-  gpointer value;
-
-  /* g_hash_table_get_values_as_ptr_array is GLib 2.76. */
-  g_hash_table_iter_init (&iter, self->transfers);
-  while (g_hash_table_iter_next (&iter, NULL, &value))
-    g_ptr_array_add (list, value);
-  g_ptr_array_sort (list, compare_ids);
-  return list;
+  return g_ptr_array_copy (self->order, NULL, NULL);
 }
 
 /* Why @transfer cannot run now, or %NULL if nothing stops it. */
@@ -411,6 +405,7 @@ on_transfer_removed_cb (HaulManager  *self,
 
   g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
   haul_store_remove (self->store, id);
+  g_ptr_array_remove (self->order, transfer);
   g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
   schedule (self);
 }
@@ -451,6 +446,7 @@ register_transfer (HaulManager  *self,
   guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
 
   g_hash_table_insert (self->transfers, GUINT_TO_POINTER (id), transfer);
+  g_ptr_array_add (self->order, transfer);
   self->next_id = MAX (self->next_id, id + 1);
   g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self, 0);
   g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
@@ -463,33 +459,37 @@ register_transfer (HaulManager  *self,
   g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
 }
 
-/* Brings back the transfers of earlier runs; unfinished ones continue. */
+static void
+load_one (JsonObject *record,
+          gpointer    user_data)
+{
+  HaulManager *self = user_data;
+  g_autoptr(GError) error = NULL;
+  HaulTransfer *transfer = haul_transfer_new_from_record (record, &error);
+
+  if (transfer == NULL)
+    {
+      g_warning ("Skipping a transfer record: %s", error->message);
+      return;
+    }
+  if (g_hash_table_contains (self->transfers,
+                             GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)))))
+    {
+      g_object_unref (transfer);
+      return;
+    }
+  register_transfer (self, transfer);
+}
+
+/* Brings back the transfers of earlier runs; unfinished ones continue. This reads the
+ * records before the service owns its name (it runs in dbus_register), so that the first
+ * client sees them all; it is the one place the daemon waits on the disk. */
 static void
 load_transfers (HaulManager *self)
 {
-  g_autoptr(GPtrArray) records = haul_store_load (self->store);
-
   self->next_id = MAX (self->next_id, haul_store_load_next_id (self->store));
-
-  for (guint i = 0; i < records->len; i++)
-    {
-      JsonNode *record = g_ptr_array_index (records, i);
-      g_autoptr(GError) error = NULL;
-      HaulTransfer *transfer = haul_transfer_new_from_record (json_node_get_object (record), &error);
-
-      if (transfer == NULL)
-        {
-          g_warning ("Skipping a transfer record: %s", error->message);
-          continue;
-        }
-      if (g_hash_table_contains (self->transfers,
-                                 GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)))))
-        {
-          g_object_unref (transfer);
-          continue;
-        }
-      register_transfer (self, transfer);
-    }
+  haul_store_load (self->store, load_one, self);
+  g_ptr_array_sort (self->order, compare_ids);
 }
 
 /* ---- methods ------------------------------------------------------------------------ */
@@ -621,8 +621,10 @@ haul_manager_export (HaulManager      *self,
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
                                          HAUL_MANAGER_PATH, error))
     return FALSE;
-  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
+  /* Loaded before the object manager goes on the bus: it then exports them all at once,
+   * rather than announcing each with InterfacesAdded. */
   load_transfers (self);
+  g_dbus_object_manager_server_set_connection (self->object_manager, connection);
   schedule (self);
   return TRUE;
 }
@@ -642,6 +644,7 @@ haul_manager_dispose (GObject *object)
   HaulManager *self = HAUL_MANAGER (object);
 
   g_clear_handle_id (&self->progress_source, g_source_remove);
+  g_clear_pointer (&self->order, g_ptr_array_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_object (&self->object_manager);
   g_clear_object (&self->settings);
@@ -723,6 +726,7 @@ haul_manager_init (HaulManager *self)
 {
   self->next_id = 1;
   self->transfers = g_hash_table_new_full (NULL, NULL, NULL, g_object_unref);
+  self->order = g_ptr_array_new ();
   self->object_manager = g_dbus_object_manager_server_new (HAUL_MANAGER_PATH);
   self->session = haul_session_new (NULL);
   self->limiter = haul_rate_limiter_new (0);

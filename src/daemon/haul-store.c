@@ -257,37 +257,37 @@ haul_store_remove (HaulStore *self,
 /**
  * haul_store_load:
  * @self: the store
+ * @func: called with each record
+ * @user_data: for @func
  *
  * Reads every record. A record that cannot be parsed is moved aside as `ID.json.corrupt`
  * with a warning; the others load.
- *
- * Returns: (transfer container) (element-type JsonNode): the records
  */
-GPtrArray *
-haul_store_load (HaulStore *self)
+void
+haul_store_load (HaulStore         *self,
+                 HaulStoreLoadFunc  func,
+                 gpointer           user_data)
 {
-  GPtrArray *records = g_ptr_array_new_with_free_func ((GDestroyNotify) json_node_unref);
   g_autoptr(GDir) dir = NULL;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
   const char *name;
 
-  g_return_val_if_fail (HAUL_IS_STORE (self), records);
+  g_return_if_fail (HAUL_IS_STORE (self));
 
   dir = g_dir_open (self->directory, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
-      g_autoptr(JsonParser) parser = NULL;
       g_autoptr(GError) error = NULL;
       JsonNode *root;
 
       if (!g_str_has_suffix (name, ".json"))
         continue;
       path = g_build_filename (self->directory, name, NULL);
-      parser = json_parser_new ();
       if (json_parser_load_from_mapped_file (parser, path, &error) &&
           (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
         {
-          g_ptr_array_add (records, json_node_copy (root));
+          func (json_node_get_object (root), user_data);
           continue;
         }
 
@@ -299,7 +299,6 @@ haul_store_load (HaulStore *self)
         g_rename (path, aside);
       }
     }
-  return records;
 }
 
 static void

@@ -10,7 +10,12 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HaulStore, haul_store, HAUL, STORE, GObject)
 
 HaulStore *haul_store_new    (const char  *directory);
-GPtrArray *haul_store_load   (HaulStore   *self);
+typedef void (*HaulStoreLoadFunc) (JsonObject *record,
+                                   gpointer    user_data);
+
+void       haul_store_load   (HaulStore         *self,
+                              HaulStoreLoadFunc  func,
+                              gpointer           user_data);
 void       haul_store_save   (HaulStore   *self,
                               guint        id,
                               JsonNode    *record);
