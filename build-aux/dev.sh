@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # One entry point for developers and CI.
-#   build-aux/dev.sh run [URL...]   install what is missing, build, start Haul
+#   build-aux/dev.sh run [URL...]   install what is missing, build, start Haul (its service, on
+#                                   a session bus of its own; URLs are added and watched)
 #   build-aux/dev.sh test           install what is missing, build, run every test
 #   build-aux/dev.sh test-asan      the same suite built with AddressSanitizer and UBSan
 #   build-aux/dev.sh bench          the benchmarks under tests/bench (not part of test)
@@ -48,13 +49,20 @@ case "$cmd" in
   run)
     install_deps
     configure _build
-    if [ $# -eq 0 ]; then
-      echo "dev.sh: the window and the service are not built yet; haulctl get is:" >&2
-      exec _build/src/cli/haulctl --help
-    fi
-    for url in "$@"; do
-      _build/src/cli/haulctl get "$url"
-    done
+    # A session bus of its own that activates the service of this build, with the build's
+    # GSettings schema; URLs go to the service and `haulctl watch` follows them. The
+    # window (a later issue) will take the place of watch. Ctrl+C ends the session: the
+    # service saves what is unfinished and continues it at the next run.
+    mkdir -p _build/dev-session
+    sed "s|@servicedir@|$top/_build/dev-session|" build-aux/dev-session.conf.in > _build/dev-session/session.conf
+    sed "s|@libexecdir@|$top/_build/src/daemon|" data/io.github.haul.Daemon.service.in \
+      | grep -v '^SystemdService=' > _build/dev-session/io.github.haul.Daemon.service
+    export GSETTINGS_SCHEMA_DIR=$top/_build/data
+    exec dbus-run-session --config-file=_build/dev-session/session.conf -- bash -c '
+      haulctl=$1; shift
+      if [ $# -gt 0 ]; then "$haulctl" add "$@" >/dev/null || exit $?; fi
+      "$haulctl" list
+      exec "$haulctl" watch' dev.sh "$top/_build/src/cli/haulctl" "$@"
     ;;
   test)
     install_deps
@@ -64,10 +72,21 @@ case "$cmd" in
   test-asan)
     install_deps
     configure _build-asan -Db_sanitize=address,undefined -Db_lundef=false
-    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0 \
-    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+    # Reports also go to files, so that those of processes no test waits for (the daemon,
+    # started by D-Bus activation) are seen: any report fails the run.
+    reports=$top/_build-asan/sanitizer-reports
+    rm -rf "$reports"; mkdir -p "$reports"
+    status=0
+    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:log_path=$reports/asan \
+    UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan \
     LSAN_OPTIONS="suppressions=$top/tests/lsan.supp" \
-      timeout 2400 meson test -C _build-asan --print-errorlogs --no-rebuild --timeout-multiplier 3
+      timeout 2400 meson test -C _build-asan --print-errorlogs --no-rebuild --timeout-multiplier 3 || status=$?
+    if [ -n "$(ls -A "$reports")" ]; then
+      echo "dev.sh: sanitizer reports:" >&2
+      for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
+      status=1
+    fi
+    exit $status
     ;;
   bench)
     install_deps

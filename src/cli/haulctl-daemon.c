@@ -906,6 +906,9 @@ on_progress_cb (HaulManager1 *manager,
           g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), "BytesTotal", g_variant_new_uint64 (total));
           g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), "Rate", g_variant_new_uint64 (rate));
         }
+      /* The last figures of a finished transfer were printed with its state. */
+      if (is_final (g_hash_table_lookup (w->states, GUINT_TO_POINTER (id))))
+        continue;
       text = figures_text (received, total, rate);
       if (w->lines)
         g_print ("%u %s\n", id, text);
