@@ -79,11 +79,12 @@ case "$cmd" in
     status=0
     ASAN_OPTIONS=detect_leaks=1:abort_on_error=1:fast_unwind_on_malloc=0:log_path=$reports/asan \
     UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1:log_path=$reports/ubsan \
-    LSAN_OPTIONS="suppressions=$top/tests/lsan.supp" \
+    LSAN_OPTIONS="suppressions=$top/tests/lsan.supp:print_suppressions=0" \
       timeout 2400 meson test -C _build-asan --print-errorlogs --no-rebuild --timeout-multiplier 3 || status=$?
-    if [ -n "$(ls -A "$reports")" ]; then
+    found=$(grep -lE 'ERROR: |runtime error' "$reports"/* 2>/dev/null || true)
+    if [ -n "$found" ]; then
       echo "dev.sh: sanitizer reports:" >&2
-      for f in "$reports"/*; do echo "== $f" >&2; cat "$f" >&2; done
+      for f in $found; do echo "== $f" >&2; cat "$f" >&2; done
       status=1
     fi
     exit $status

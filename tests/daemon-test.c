@@ -1453,6 +1453,38 @@ test_reboot (Fixture       *f,
   g_assert_true (g_str_has_prefix (first_range_since (f, "/boot2.bin", since), range2));
 }
 
+
+static void
+test_global_speed_limit (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 96 * KiB, 1);
+  g_autoptr(HaulTransfer1) t1 = NULL;
+  g_autoptr(HaulTransfer1) t2 = NULL;
+  gint64 start;
+  double seconds;
+
+  /* One limit for all transfers together: two of 96 KiB at 64 KiB/s in all. */
+  haul_manager1_set_speed_limit (f->manager, 64 * KiB);
+  WAIT_FOR ("SpeedLimit", haul_manager1_get_speed_limit (f->manager) == 64 * KiB);
+  start = g_get_monotonic_time ();
+  t1 = add (f, "/g1.bin?size=98304", options_in_dir (f, NULL, NULL));
+  t2 = add (f, "/g2.bin?size=98304", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("both to complete", state_is (t1, "completed") && state_is (t2, "completed"));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_test_message ("192 KiB at 64 KiB/s in all took %.2f s", seconds);
+  /* A lower bound only: 192 KiB, less the first burst of the bucket, at 64 KiB/s. Each
+   * alone would have been allowed 64 KiB/s and taken half as long. */
+  g_assert_cmpfloat (seconds, >=, 2.0);
+  {
+    g_autofree char *f1 = g_build_filename (f->dir, "g1.bin", NULL);
+    g_autofree char *f2 = g_build_filename (f->dir, "g2.bin", NULL);
+
+    haul_test_assert_file_equals (f1, expected);
+    haul_test_assert_file_equals (f2, expected);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1498,6 +1530,9 @@ main (int    argc,
   g_test_add ("/daemon/bus-gone", Fixture, NULL, fixture_setup, test_bus_gone, fixture_teardown);
 
   g_test_add ("/daemon/reboot", Fixture, NULL, fixture_setup, test_reboot, fixture_teardown);
+
+  g_test_add ("/daemon/global-speed-limit", Fixture, NULL, fixture_setup, test_global_speed_limit,
+              fixture_teardown);
 
   return g_test_run ();
 }
