@@ -256,6 +256,32 @@ row_free (Row *row)
   g_free (row);
 }
 
+/* Where each property goes in a Row, and its D-Bus type. */
+static const struct
+{
+  const char *name;
+  const char *type;
+  gsize       offset;
+} row_fields[] = {
+  { "Id", "u", G_STRUCT_OFFSET (Row, id) },
+  { "Segments", "u", G_STRUCT_OFFSET (Row, segments) },
+  { "Uri", "s", G_STRUCT_OFFSET (Row, uri) },
+  { "EffectiveUri", "s", G_STRUCT_OFFSET (Row, effective_uri) },
+  { "Directory", "s", G_STRUCT_OFFSET (Row, directory) },
+  { "FileName", "s", G_STRUCT_OFFSET (Row, filename) },
+  { "State", "s", G_STRUCT_OFFSET (Row, state) },
+  { "StateReason", "s", G_STRUCT_OFFSET (Row, state_reason) },
+  { "Error", "s", G_STRUCT_OFFSET (Row, error) },
+  { "Sha256", "s", G_STRUCT_OFFSET (Row, sha256) },
+  { "BytesReceived", "t", G_STRUCT_OFFSET (Row, bytes_received) },
+  { "BytesTotal", "t", G_STRUCT_OFFSET (Row, bytes_total) },
+  { "Rate", "t", G_STRUCT_OFFSET (Row, rate) },
+  { "Resumable", "b", G_STRUCT_OFFSET (Row, resumable) },
+  { "Discretionary", "b", G_STRUCT_OFFSET (Row, discretionary) },
+  { "CreatedAt", "x", G_STRUCT_OFFSET (Row, created_at) },
+  { "FinishedAt", "x", G_STRUCT_OFFSET (Row, finished_at) },
+};
+
 static Row *
 row_new (GVariant *dict)
 {
@@ -265,36 +291,42 @@ row_new (GVariant *dict)
   GVariant *value;
 
   row->dict = g_variant_ref (dict);
-  row->uri = row->effective_uri = row->directory = row->filename = "";
-  row->state = row->state_reason = row->error = row->sha256 = "";
+  for (guint i = 0; i < G_N_ELEMENTS (row_fields); i++)
+    if (g_str_equal (row_fields[i].type, "s"))
+      G_STRUCT_MEMBER (const char *, row, row_fields[i].offset) = "";
+
   g_variant_iter_init (&iter, dict);
   while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
     {
-      const char *text = g_variant_is_of_type (value, G_VARIANT_TYPE_STRING) ?
-                         g_variant_get_string (value, NULL) : NULL;
-      gboolean is_t = g_variant_is_of_type (value, G_VARIANT_TYPE_UINT64);
-      gboolean is_u = g_variant_is_of_type (value, G_VARIANT_TYPE_UINT32);
-      gboolean is_x = g_variant_is_of_type (value, G_VARIANT_TYPE_INT64);
-      gboolean is_b = g_variant_is_of_type (value, G_VARIANT_TYPE_BOOLEAN);
+      for (guint i = 0; i < G_N_ELEMENTS (row_fields); i++)
+        {
+          gpointer field = G_STRUCT_MEMBER_P (row, row_fields[i].offset);
 
-      /* The strings live in @dict, which the row keeps. */
-      if (text != NULL && g_str_equal (name, "Uri")) row->uri = text;
-      else if (text != NULL && g_str_equal (name, "EffectiveUri")) row->effective_uri = text;
-      else if (text != NULL && g_str_equal (name, "Directory")) row->directory = text;
-      else if (text != NULL && g_str_equal (name, "FileName")) row->filename = text;
-      else if (text != NULL && g_str_equal (name, "State")) row->state = text;
-      else if (text != NULL && g_str_equal (name, "StateReason")) row->state_reason = text;
-      else if (text != NULL && g_str_equal (name, "Error")) row->error = text;
-      else if (text != NULL && g_str_equal (name, "Sha256")) row->sha256 = text;
-      else if (is_u && g_str_equal (name, "Id")) row->id = g_variant_get_uint32 (value);
-      else if (is_u && g_str_equal (name, "Segments")) row->segments = g_variant_get_uint32 (value);
-      else if (is_t && g_str_equal (name, "BytesReceived")) row->bytes_received = g_variant_get_uint64 (value);
-      else if (is_t && g_str_equal (name, "BytesTotal")) row->bytes_total = g_variant_get_uint64 (value);
-      else if (is_t && g_str_equal (name, "Rate")) row->rate = g_variant_get_uint64 (value);
-      else if (is_b && g_str_equal (name, "Resumable")) row->resumable = g_variant_get_boolean (value);
-      else if (is_b && g_str_equal (name, "Discretionary")) row->discretionary = g_variant_get_boolean (value);
-      else if (is_x && g_str_equal (name, "CreatedAt")) row->created_at = g_variant_get_int64 (value);
-      else if (is_x && g_str_equal (name, "FinishedAt")) row->finished_at = g_variant_get_int64 (value);
+          if (!g_str_equal (name, row_fields[i].name) ||
+              !g_variant_is_of_type (value, G_VARIANT_TYPE (row_fields[i].type)))
+            continue;
+          switch (row_fields[i].type[0])
+            {
+            case 's':
+              /* The string lives in @dict, which the row keeps. */
+              *(const char **) field = g_variant_get_string (value, NULL);
+              break;
+            case 'u':
+              *(guint *) field = g_variant_get_uint32 (value);
+              break;
+            case 't':
+              *(guint64 *) field = g_variant_get_uint64 (value);
+              break;
+            case 'x':
+              *(gint64 *) field = g_variant_get_int64 (value);
+              break;
+            case 'b':
+            default:
+              *(gboolean *) field = g_variant_get_boolean (value);
+              break;
+            }
+          break;
+        }
       g_variant_unref (value);
     }
   return row;
