@@ -355,6 +355,12 @@ test_bad_input (Fixture       *f,
   assert_add_fails (f, uri, options_in_dir (f, "paused", g_variant_new_uint32 (1)), bad);
   assert_add_fails (f, uri, g_variant_new_parsed ("{'directory': <'relative/dir'>}"), bad);
   assert_add_fails (f, uri, g_variant_new_parsed ("{'directory': <'/nonexistent/dir'>}"), bad);
+  {
+    g_autofree char *plain = g_build_filename (f->dir, "plain-file", NULL);
+
+    g_assert_true (g_file_set_contents (plain, "x", 1, NULL));
+    assert_add_fails (f, uri, g_variant_new_parsed ("{'directory': <%s>}", plain), bad);
+  }
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'Range': 'bytes=1-'}>}"), bad);
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X-A': 'b\\r\\nC: d'}>}"), bad);
 

@@ -58,16 +58,11 @@ check_directory (GVariant  *value,
 {
   const char *dir = g_variant_get_string (value, NULL);
 
+  /* Whether it exists is asked off the main loop, in handle_add(). */
   if (!g_path_is_absolute (dir))
     {
       g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
                    _("The directory “%s” is not an absolute path"), dir);
-      return FALSE;
-    }
-  if (!g_file_test (dir, G_FILE_TEST_IS_DIR))
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                   _("The directory “%s” does not exist"), dir);
       return FALSE;
     }
   return TRUE;
@@ -494,6 +489,63 @@ load_transfers (HaulManager *self)
 
 /* ---- methods ------------------------------------------------------------------------ */
 
+/* An Add whose arguments passed the checks, waiting for the directory to be looked at. */
+typedef struct
+{
+  HaulManager           *self;
+  GDBusMethodInvocation *invocation;
+  char                  *uri;
+  char                  *directory;
+  GVariant              *options;
+} AddCall;
+
+static void
+add_call_free (AddCall *call)
+{
+  g_object_unref (call->self);
+  g_object_unref (call->invocation);
+  g_free (call->uri);
+  g_free (call->directory);
+  g_variant_unref (call->options);
+  g_free (call);
+}
+
+static void
+add_directory_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  AddCall *call = user_data;
+  HaulManager *self = call->self;
+  g_autoptr(GFileInfo) info = NULL;
+  g_autoptr(GError) error = NULL;
+  HaulTransfer *transfer;
+
+  info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
+    {
+      g_dbus_method_invocation_return_error (call->invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_INVALID_ARGUMENT,
+                                             info == NULL ? _("The directory “%s” does not exist")
+                                                          : _("“%s” is not a directory"),
+                                             call->directory);
+      add_call_free (call);
+      return;
+    }
+
+  /* IDs are never reused: the counter is saved along with the new transfer. */
+  transfer = haul_transfer_new (self->next_id, call->uri, call->directory, call->options);
+  haul_store_save_next_id (self->store, self->next_id + 1);
+  register_transfer (self, transfer);
+  save_transfer (self, transfer);
+
+  /* Answering uses up the reference the handler was given; the call keeps its own. */
+  haul_manager1_complete_add (HAUL_MANAGER1 (self), call->invocation,
+                              haul_transfer_get_path (transfer));
+  schedule (self);
+  add_call_free (call);
+}
+
 static gboolean
 handle_add (HaulManager1          *iface,
             GDBusMethodInvocation *invocation,
@@ -502,8 +554,8 @@ handle_add (HaulManager1          *iface,
 {
   HaulManager *self = HAUL_MANAGER (iface);
   g_autoptr(GError) error = NULL;
-  g_autofree char *directory = NULL;
-  HaulTransfer *transfer;
+  g_autoptr(GFile) directory = NULL;
+  AddCall *call;
 
   g_debug ("Handling Add");
   haul_note_activity ();
@@ -514,17 +566,19 @@ handle_add (HaulManager1          *iface,
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  if (!g_variant_lookup (options, "directory", "s", &directory))
-    directory = default_directory (self);
+  call = g_new0 (AddCall, 1);
+  call->self = g_object_ref (self);
+  call->invocation = g_object_ref (invocation);
+  call->uri = g_strdup (uri);
+  call->options = g_variant_ref (options);
+  if (!g_variant_lookup (options, "directory", "s", &call->directory))
+    call->directory = default_directory (self);
 
-  /* IDs are never reused: the counter is on disk before the new ID goes out. */
-  transfer = haul_transfer_new (self->next_id, uri, directory, options);
-  haul_store_save_next_id (self->store, self->next_id + 1);
-  register_transfer (self, transfer);
-  save_transfer (self, transfer);
-
-  haul_manager1_complete_add (iface, invocation, haul_transfer_get_path (transfer));
-  schedule (self);
+  /* Nothing is created before the directory proved to be one; the disk is asked in a
+   * GIO worker, never on the main loop. */
+  directory = g_file_new_for_path (call->directory);
+  g_file_query_info_async (directory, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
+                           G_PRIORITY_DEFAULT, NULL, add_directory_cb, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
