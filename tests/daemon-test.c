@@ -1491,6 +1491,53 @@ test_global_speed_limit (Fixture       *f,
   }
 }
 
+
+static void
+test_all (Fixture       *f,
+          gconstpointer  data)
+{
+  HaulTransfer1 *t[3];
+  g_auto(HaulTestRun) run = { 0 };
+  g_autoptr(GError) error = NULL;
+
+  /* Three transfers added paused; ResumeAll starts them, PauseAll stops them. */
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/all%u.bin?size=1048576&drip=131072", i);
+
+      t[i] = add (f, path, g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>}", f->dir));
+      g_assert_true (state_is (t[i], "paused"));
+    }
+  haul_manager1_call_resume_all_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("all to run", state_is (t[0], "running") && state_is (t[1], "running") &&
+                          state_is (t[2], "running"));
+  haul_manager1_call_pause_all_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("all to pause", state_is (t[0], "paused") && state_is (t[1], "paused") &&
+                            state_is (t[2], "paused"));
+
+  /* The same from haulctl, then cancel --all: partial data gone, still listed. */
+  haul_test_run_haulctl (&run, "resume", "--all", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  WAIT_FOR ("all to run", state_is (t[0], "running") && state_is (t[1], "running") &&
+                          state_is (t[2], "running"));
+  haul_test_run_haulctl (&run, "cancel", "--all", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  WAIT_FOR ("all to be cancelled", state_is (t[0], "cancelled") && state_is (t[1], "cancelled") &&
+                                   state_is (t[2], "cancelled"));
+  for (guint i = 0; i < 3; i++)
+    {
+      g_autofree char *name = g_strdup_printf ("all%u.bin.part", i);
+
+      WAIT_FOR ("the partial data to go", !haul_test_file_exists (f->dir, name));
+      g_clear_object (&t[i]);
+    }
+  haul_test_run_haulctl (&run, "list", NULL);
+  g_assert_cmpint (run.status, ==, 0);
+  g_assert_nonnull (strstr (run.out, "cancelled"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -1539,6 +1586,8 @@ main (int    argc,
 
   g_test_add ("/daemon/global-speed-limit", Fixture, NULL, fixture_setup, test_global_speed_limit,
               fixture_teardown);
+
+  g_test_add ("/daemon/all", Fixture, NULL, fixture_setup, test_all, fixture_teardown);
 
   return g_test_run ();
 }
