@@ -1297,6 +1297,17 @@ test_bus_gone (Fixture       *f,
   autostart = spawn_daemon_autostart (f);
   WAIT_FOR ("the service", name_has_owner (f));
   transfer = transfer_proxy (f, 1);
+
+  /* A second autostart while the service runs leaves it alone, successfully. */
+  {
+    g_autoptr(GSubprocess) again = spawn_daemon_autostart (f);
+    gboolean exited = FALSE;
+
+    g_subprocess_wait_async (again, NULL, on_exited_cb, &exited);
+    WAIT_FOR ("the second autostart to exit", exited);
+    g_assert_true (g_subprocess_get_successful (again));
+    g_assert_true (name_has_owner (f));
+  }
   WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
   haul_test_assert_file_equals (file, expected);
   g_assert_cmpuint (ranged_requests (f, "/logout.bin"), ==, 1);

@@ -9,6 +9,25 @@
 
 #include "haul-service.h"
 
+static gboolean
+service_is_running (void)
+{
+  g_autoptr(GDBusConnection) bus = g_bus_get_sync (G_BUS_TYPE_SESSION, NULL, NULL);
+  g_autoptr(GVariant) reply = NULL;
+  gboolean owned = FALSE;
+
+  if (bus == NULL)
+    return FALSE;
+  reply = g_dbus_connection_call_sync (bus, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                                       "org.freedesktop.DBus", "NameHasOwner",
+                                       g_variant_new ("(s)", "io.github.haul.Daemon"),
+                                       G_VARIANT_TYPE ("(b)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply != NULL)
+    g_variant_get (reply, "(b)", &owned);
+  return owned;
+}
+
 int
 main (int    argc,
       char **argv)
@@ -19,6 +38,12 @@ main (int    argc,
   bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
   bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
   textdomain (GETTEXT_PACKAGE);
+
+  /* At login the service may already run (a client activated it first): it continues
+   * the transfers itself, so the autostart has nothing to do. */
+  if (argc > 1 && g_strv_contains ((const char * const *) argv + 1, "--autostart") &&
+      service_is_running ())
+    return 0;
 
   service = haul_service_new ();
   return g_application_run (G_APPLICATION (service), argc, argv);
