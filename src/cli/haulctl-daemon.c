@@ -812,24 +812,16 @@ figures_text (guint64 received,
   return g_strdup_printf (_("%s, %s/s"), got, speed);
 }
 
-/* Reads every property of @t again, waiting for the answer. */
+/* Puts the answer of a Properties.GetAll into @t's cache. */
 static void
-reread_sync (HaulTransfer1 *t)
+cache_properties (HaulTransfer1 *t,
+                  GVariant      *reply)
 {
-  g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) props = NULL;
   GVariantIter iter;
   const char *name;
   GVariant *value;
 
-  reply = g_dbus_connection_call_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (t)), BUS_NAME,
-                                       g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)),
-                                       "org.freedesktop.DBus.Properties", "GetAll",
-                                       g_variant_new ("(s)", "io.github.haul.Transfer1"),
-                                       G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
-                                       NULL, NULL);
-  if (reply == NULL)
-    return;
   g_variant_get (reply, "(@a{sv})", &props);
   g_variant_iter_init (&iter, props);
   while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
@@ -839,58 +831,80 @@ reread_sync (HaulTransfer1 *t)
     }
 }
 
-/* Prints a state change once, and ends the wait when every transfer asked for is done. */
+/* Reads every property of @t again, waiting for the answer. */
+static void
+reread_sync (HaulTransfer1 *t)
+{
+  g_autoptr(GVariant) reply = NULL;
+
+  reply = g_dbus_connection_call_sync (g_dbus_proxy_get_connection (G_DBUS_PROXY (t)), BUS_NAME,
+                                       g_dbus_proxy_get_object_path (G_DBUS_PROXY (t)),
+                                       "org.freedesktop.DBus.Properties", "GetAll",
+                                       g_variant_new ("(s)", "io.github.haul.Transfer1"),
+                                       G_VARIANT_TYPE ("(a{sv})"), G_DBUS_CALL_FLAGS_NONE, -1,
+                                       NULL, NULL);
+  if (reply == NULL)
+    return;
+  cache_properties (t, reply);
+}
+
+/* Prints each state change once. */
+static void
+print_changes (Watch *w)
+{
+  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (w->objects);
+
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+      g_autofree char *state = NULL;
+      const char *printed;
+      guint id;
+
+      if (t == NULL || !watched (w, (id = haul_transfer1_get_id (t))))
+        continue;
+      /* A copy: reread_sync() replaces the proxy's strings. */
+      state = haul_transfer1_dup_state (t);
+      printed = g_hash_table_lookup (w->states, GUINT_TO_POINTER (id));
+      if (g_strcmp0 (printed, state) == 0)
+        continue;
+      g_hash_table_insert (w->states, GUINT_TO_POINTER (id), g_strdup (state));
+
+      if (w->lines && is_final (state))
+        {
+          g_autofree char *text = NULL;
+
+          /* The last figures may still be on their way in the next Progress signal,
+           * which a finished transfer ends the wait before: read them now. */
+          reread_sync (t);
+          text = figures_text (haul_transfer1_get_bytes_received (t),
+                               haul_transfer1_get_bytes_total (t), 0);
+          g_print ("%u %s\n", id, text);
+        }
+      if (w->lines)
+        {
+          const char *why = g_str_equal (state, "failed") ? haul_transfer1_get_error (t)
+                                                            : haul_transfer1_get_state_reason (t);
+
+          g_print ("%u %s%s%s\n", id, state, *why != '\0' ? ": " : "", why);
+        }
+      if (w->bar && is_final (state))
+        g_printerr ("\r\033[K");
+      if (g_str_equal (state, "failed") || g_str_equal (state, "cancelled"))
+        {
+          w->any_failed = TRUE;
+          if (!w->lines)
+            g_printerr (_("haulctl: transfer %u %s: %s\n"), id, state,
+                        g_str_equal (state, "failed") ? haul_transfer1_get_error (t) : state);
+        }
+    }
+}
+
+/* Prints what changed, and ends the wait when every transfer asked for is done. */
 static void
 check_transfers (Watch *w)
 {
-  {
-    g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (w->objects);
-
-    for (GList *l = list; l != NULL; l = l->next)
-      {
-        HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
-        g_autofree char *state = NULL;
-        const char *printed;
-        guint id;
-
-        if (t == NULL || !watched (w, (id = haul_transfer1_get_id (t))))
-          continue;
-        /* A copy: reread_sync() replaces the proxy's strings. */
-        state = haul_transfer1_dup_state (t);
-        printed = g_hash_table_lookup (w->states, GUINT_TO_POINTER (id));
-        if (g_strcmp0 (printed, state) == 0)
-          continue;
-        g_hash_table_insert (w->states, GUINT_TO_POINTER (id), g_strdup (state));
-
-        if (w->lines && is_final (state))
-          {
-            g_autofree char *text = NULL;
-
-            /* The last figures may still be on their way in the next Progress signal,
-             * which a finished transfer ends the wait before: read them now. */
-            reread_sync (t);
-            text = figures_text (haul_transfer1_get_bytes_received (t),
-                                 haul_transfer1_get_bytes_total (t), 0);
-            g_print ("%u %s\n", id, text);
-          }
-        if (w->lines)
-          {
-            const char *why = g_str_equal (state, "failed") ? haul_transfer1_get_error (t)
-                                                              : haul_transfer1_get_state_reason (t);
-
-            g_print ("%u %s%s%s\n", id, state, *why != '\0' ? ": " : "", why);
-          }
-        if (w->bar && is_final (state))
-          g_printerr ("\r\033[K");
-        if (g_str_equal (state, "failed") || g_str_equal (state, "cancelled"))
-          {
-            w->any_failed = TRUE;
-            if (!w->lines)
-              g_printerr (_("haulctl: transfer %u %s: %s\n"), id, state,
-                          g_str_equal (state, "failed") ? haul_transfer1_get_error (t) : state);
-          }
-      }
-  }
+  print_changes (w);
 
   if (w->ids->len > 0)
     {
@@ -963,21 +977,11 @@ reread_done_cb (GObject      *object,
 {
   g_autoptr(HaulTransfer1) t = user_data;
   g_autoptr(GVariant) reply = NULL;
-  g_autoptr(GVariant) props = NULL;
-  GVariantIter iter;
-  const char *name;
-  GVariant *value;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
   if (reply == NULL)
     return;
-  g_variant_get (reply, "(@a{sv})", &props);
-  g_variant_iter_init (&iter, props);
-  while (g_variant_iter_next (&iter, "{&sv}", &name, &value))
-    {
-      g_dbus_proxy_set_cached_property (G_DBUS_PROXY (t), name, value);
-      g_variant_unref (value);
-    }
+  cache_properties (t, reply);
 }
 
 static gboolean
