@@ -40,6 +40,7 @@ struct _HaulManager
   gboolean                  quitting;
   gboolean                  scheduling;
   gboolean                  schedule_again;
+  guint                     pending_adds;  /* Add calls waiting to look at their directory */
 };
 
 static void haul_manager_iface_init (HaulManager1Iface *iface);
@@ -333,7 +334,8 @@ schedule_once (HaulManager *self)
     }
 
   /* Exit once every download stopped and its record is on disk. */
-  if (self->quitting && running == 0 && !haul_store_is_busy (self->store))
+  if (self->quitting && running == 0 && self->pending_adds == 0 &&
+      !haul_store_is_busy (self->store))
     g_application_quit (self->app);
 }
 
@@ -521,7 +523,18 @@ add_directory_cb (GObject      *object,
   g_autoptr(GError) error = NULL;
   HaulTransfer *transfer;
 
+  self->pending_adds--;
   info = g_file_query_info_finish (G_FILE (object), result, &error);
+  if (self->quitting)
+    {
+      /* The service is on its way out: nothing new, and say so. */
+      g_dbus_method_invocation_return_error_literal (call->invocation, HAUL_DBUS_ERROR,
+                                                     HAUL_DBUS_ERROR_FAILED,
+                                                     _("The Haul service is stopping; add the download again"));
+      schedule (self);
+      add_call_free (call);
+      return;
+    }
   if (info == NULL || g_file_info_get_file_type (info) != G_FILE_TYPE_DIRECTORY)
     {
       g_dbus_method_invocation_return_error (call->invocation, HAUL_DBUS_ERROR,
@@ -577,6 +590,7 @@ handle_add (HaulManager1          *iface,
   /* Nothing is created before the directory proved to be one; the disk is asked in a
    * GIO worker, never on the main loop. */
   directory = g_file_new_for_path (call->directory);
+  self->pending_adds++;
   g_file_query_info_async (directory, G_FILE_ATTRIBUTE_STANDARD_TYPE, G_FILE_QUERY_INFO_NONE,
                            G_PRIORITY_DEFAULT, NULL, add_directory_cb, call);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
