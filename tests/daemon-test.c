@@ -127,30 +127,53 @@ set_conditions (Fixture  *f,
   g_assert_no_error (error);
 }
 
-/* As a login session does: give services activated on @connection's bus our (isolated)
- * directories, and a short idle timeout when the test asks for one. */
+/* What a login session gives the service: our (isolated) directories, the conditions
+ * file, and a short idle timeout when the test asks for one (@idle_ms). */
+typedef struct
+{
+  const char *name;
+  const char *value;
+} EnvVar;
+
+static guint
+session_environment (Fixture    *f,
+                     const char *idle_ms,
+                     EnvVar      env[9])
+{
+  guint n = 0;
+
+  env[n++] = (EnvVar) { "HOME", g_get_home_dir () };
+  env[n++] = (EnvVar) { "XDG_STATE_HOME", g_get_user_state_dir () };
+  env[n++] = (EnvVar) { "XDG_CONFIG_HOME", g_get_user_config_dir () };
+  env[n++] = (EnvVar) { "XDG_DATA_HOME", g_get_user_data_dir () };
+  env[n++] = (EnvVar) { "XDG_CACHE_HOME", g_get_user_cache_dir () };
+  env[n++] = (EnvVar) { "XDG_RUNTIME_DIR", g_get_user_runtime_dir () };
+  env[n++] = (EnvVar) { "HAUL_TEST_CONDITIONS", f->conditions };
+  if (idle_ms != NULL)
+    env[n++] = (EnvVar) { "HAUL_IDLE_TIMEOUT_MS", idle_ms };
+  return n;
+}
+
+/* Hands the session environment to services activated on @connection's bus, as a login
+ * session does with UpdateActivationEnvironment. */
 static void
 update_activation_environment (Fixture         *f,
                                GDBusConnection *connection,
                                const char      *idle_ms)
 {
-  GVariantBuilder env;
+  EnvVar env[9];
+  guint n = session_environment (f, idle_ms != NULL ? idle_ms : "30000", env);
+  GVariantBuilder builder;
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GError) error = NULL;
 
-  g_variant_builder_init (&env, G_VARIANT_TYPE ("a{ss}"));
-  g_variant_builder_add (&env, "{ss}", "HOME", g_get_home_dir ());
-  g_variant_builder_add (&env, "{ss}", "XDG_STATE_HOME", g_get_user_state_dir ());
-  g_variant_builder_add (&env, "{ss}", "XDG_CONFIG_HOME", g_get_user_config_dir ());
-  g_variant_builder_add (&env, "{ss}", "XDG_DATA_HOME", g_get_user_data_dir ());
-  g_variant_builder_add (&env, "{ss}", "XDG_CACHE_HOME", g_get_user_cache_dir ());
-  g_variant_builder_add (&env, "{ss}", "XDG_RUNTIME_DIR", g_get_user_runtime_dir ());
-  g_variant_builder_add (&env, "{ss}", "HAUL_IDLE_TIMEOUT_MS", idle_ms != NULL ? idle_ms : "30000");
-  g_variant_builder_add (&env, "{ss}", "HAUL_TEST_CONDITIONS", f->conditions);
+  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{ss}"));
+  for (guint i = 0; i < n; i++)
+    g_variant_builder_add (&builder, "{ss}", env[i].name, env[i].value);
   reply = g_dbus_connection_call_sync (connection, "org.freedesktop.DBus",
                                        "/org/freedesktop/DBus", "org.freedesktop.DBus",
                                        "UpdateActivationEnvironment",
-                                       g_variant_new ("(a{ss})", &env), NULL,
+                                       g_variant_new ("(a{ss})", &builder), NULL,
                                        G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
   g_assert_no_error (error);
 }
@@ -1214,16 +1237,13 @@ spawn_daemon_autostart (Fixture *f)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
+  EnvVar env[9];
+  guint n = session_environment (f, NULL, env);
   GSubprocess *proc;
 
-  /* What a login session gives it: our (isolated) directories. */
-  g_subprocess_launcher_setenv (launcher, "HOME", g_get_home_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_STATE_HOME", g_get_user_state_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CONFIG_HOME", g_get_user_config_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_DATA_HOME", g_get_user_data_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_CACHE_HOME", g_get_user_cache_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "XDG_RUNTIME_DIR", g_get_user_runtime_dir (), TRUE);
-  g_subprocess_launcher_setenv (launcher, "HAUL_TEST_CONDITIONS", f->conditions, TRUE);
+  /* Started the way a login session starts it, with the same environment. */
+  for (guint i = 0; i < n; i++)
+    g_subprocess_launcher_setenv (launcher, env[i].name, env[i].value, TRUE);
   proc = g_subprocess_launcher_spawn (launcher, &error, g_getenv ("HAUL_DAEMON"), "--autostart", NULL);
   g_assert_no_error (error);
   return proc;

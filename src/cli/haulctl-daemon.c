@@ -39,6 +39,22 @@ report (const char *command,
   return HAULCTL_EXIT_NO_DAEMON;
 }
 
+/* report() for a call on transfer @id, which may not exist: its object then answers
+ * UnknownMethod or UnknownObject. */
+static int
+report_transfer (const char *command,
+                 guint       id,
+                 GError     *error)
+{
+  if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
+      g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
+    {
+      g_printerr (_("haulctl %s: there is no transfer %u\n"), command, id);
+      return HAULCTL_EXIT_USAGE;
+    }
+  return report (command, error);
+}
+
 static GDBusConnection *
 connect_bus (const char  *command,
              int         *status)
@@ -658,15 +674,7 @@ _haulctl_control (const char *command,
 
       if (!ok)
         {
-          /* An object that does not exist answers UnknownMethod/UnknownObject. */
-          if (g_error_matches (call_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-              g_error_matches (call_error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
-            {
-              g_printerr (_("haulctl %s: there is no transfer %u\n"), command, id);
-              status = HAULCTL_EXIT_USAGE;
-              continue;
-            }
-          status = report (command, call_error);
+          status = report_transfer (command, id, call_error);
           if (status == HAULCTL_EXIT_NO_DAEMON)
             return status;
         }
@@ -733,15 +741,7 @@ _haulctl_set_uri (int    argc,
   t = haul_transfer1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
                                      BUS_NAME, path, NULL, &error);
   if (t == NULL || !haul_transfer1_call_set_uri_sync (t, argv[2], NULL, &error))
-    {
-      if (g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_METHOD) ||
-          g_error_matches (error, G_DBUS_ERROR, G_DBUS_ERROR_UNKNOWN_OBJECT))
-        {
-          g_printerr (_("haulctl %s: there is no transfer %u\n"), "set-uri", id);
-          return HAULCTL_EXIT_USAGE;
-        }
-      return report ("set-uri", error);
-    }
+    return report_transfer ("set-uri", id, error);
   return HAULCTL_EXIT_OK;
 }
 
