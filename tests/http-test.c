@@ -105,26 +105,6 @@ test_etag_and_status (void)
 }
 
 static void
-test_headers (void)
-{
-  g_autoptr(GError) error = NULL;
-
-  g_assert_true (haul_download_validate_header ("Authorization: Bearer x", &error));
-  g_assert_no_error (error);
-  g_assert_false (haul_download_validate_header ("Range: bytes=0-", &error));
-  g_assert_nonnull (error);
-  g_clear_error (&error);
-  g_assert_false (haul_download_validate_header ("X-A: b\r\nInjected: 1", &error));
-  g_clear_error (&error);
-  g_assert_false (haul_download_validate_header ("No colon", &error));
-  g_clear_error (&error);
-  g_assert_false (haul_download_validate_header ("Bad Name: x", &error));
-  g_clear_error (&error);
-  g_assert_false (haul_download_validate_header (": empty", &error));
-  g_clear_error (&error);
-}
-
-static void
 test_rate_limiter (void)
 {
   g_autoptr(HaulRateLimiter) limiter = haul_rate_limiter_new (100 * 1024);
@@ -163,7 +143,6 @@ main (int    argc,
   g_test_add_func ("/http/retry-after", test_retry_after);
   g_test_add_func ("/http/rate", test_rate);
   g_test_add_func ("/http/etag-and-status", test_etag_and_status);
-  g_test_add_func ("/http/headers", test_headers);
   g_test_add_func ("/http/rate-limiter", test_rate_limiter);
 
   return g_test_run ();

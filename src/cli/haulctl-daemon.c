@@ -10,6 +10,7 @@
 #include <glib/gi18n.h>
 #include <json-glib/json-glib.h>
 
+#include "haul-check.h"
 #include "haul-dbus-error.h"
 #include "haul-dbus-generated.h"
 
@@ -144,6 +145,24 @@ _haulctl_add (int    argc,
       return HAULCTL_EXIT_USAGE;
     }
 
+  /* What the service would refuse is refused here too, before anything is sent. */
+  for (guint i = 0; uris[i] != NULL; i++)
+    {
+      if (!haul_check_uri (uris[i], &error))
+        {
+          g_printerr ("haulctl add: %s\n", error->message);
+          return HAULCTL_EXIT_USAGE;
+        }
+    }
+  if ((name != NULL && !haul_check_file_name (name, -1, &error)) ||
+      (sha256 != NULL && !haul_check_sha256 (sha256, &error)) ||
+      (segments != 0 && !haul_check_segments (segments, &error)) ||
+      !haul_check_header_lines ((const char * const *) headers, &error))
+    {
+      g_printerr ("haulctl add: %s\n", error->message);
+      return HAULCTL_EXIT_USAGE;
+    }
+
   g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   if (directory != NULL)
     {
@@ -156,7 +175,7 @@ _haulctl_add (int    argc,
   if (name != NULL)
     g_variant_builder_add (&options, "{sv}", "filename", g_variant_new_string (name));
   if (segments != 0)
-    g_variant_builder_add (&options, "{sv}", "segments", g_variant_new_uint32 ((guint32) MAX (segments, 0)));
+    g_variant_builder_add (&options, "{sv}", "segments", g_variant_new_uint32 ((guint32) segments));
   if (sha256 != NULL)
     g_variant_builder_add (&options, "{sv}", "sha256", g_variant_new_string (sha256));
   if (discretionary)
@@ -170,19 +189,12 @@ _haulctl_add (int    argc,
       g_variant_builder_init (&dict, G_VARIANT_TYPE ("a{ss}"));
       for (guint i = 0; headers[i] != NULL; i++)
         {
-          const char *colon = strchr (headers[i], ':');
           g_autofree char *key = NULL;
           g_autofree char *value = NULL;
 
-          if (colon == NULL)
-            {
-              g_printerr (_("haulctl add: “%s” is not a header of the form “Name: value”\n"),
-                          headers[i]);
-              return HAULCTL_EXIT_USAGE;
-            }
-          key = g_strstrip (g_strndup (headers[i], colon - headers[i]));
-          value = g_strstrip (g_strdup (colon + 1));
-          g_variant_builder_add (&dict, "{ss}", key, value);
+          /* Checked above. */
+          if (haul_check_header_line (headers[i], &key, &value, NULL))
+            g_variant_builder_add (&dict, "{ss}", key, value);
         }
       g_variant_builder_add (&options, "{sv}", "headers", g_variant_builder_end (&dict));
     }

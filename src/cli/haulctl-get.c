@@ -11,6 +11,7 @@
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
+#include "haul-check.h"
 #include "haul-download.h"
 #include "haul-error.h"
 #include "haul-filename.h"
@@ -215,19 +216,6 @@ usage_error (GOptionContext *context,
   return FALSE;
 }
 
-static gboolean
-is_sha256 (const char *text)
-{
-  if (strlen (text) != 64)
-    return FALSE;
-  for (const char *p = text; *p != '\0'; p++)
-    {
-      if (!g_ascii_isxdigit (*p))
-        return FALSE;
-    }
-  return TRUE;
-}
-
 int
 _haulctl_get (int    argc,
               char **argv)
@@ -272,7 +260,6 @@ _haulctl_get (int    argc,
   };
   g_autoptr(GOptionContext) context = NULL;
   g_autoptr(GError) error = NULL;
-  g_autoptr(GUri) uri = NULL;
   g_autoptr(HaulRateLimiter) limiter = NULL;
   g_autoptr(HaulDownload) download = NULL;
   g_autoptr(GProxyResolver) resolver = NULL;
@@ -300,20 +287,9 @@ _haulctl_get (int    argc,
       usage_error (context, _("give exactly one URL"));
       return HAULCTL_EXIT_USAGE;
     }
-  if (strlen (rest[0]) > 8192)
+  if (!haul_check_uri (rest[0], &error))
     {
-      usage_error (context, _("the URL is longer than 8 KiB"));
-      return HAULCTL_EXIT_USAGE;
-    }
-  uri = g_uri_parse (rest[0], G_URI_FLAGS_ENCODED, &error);
-  if (uri == NULL)
-    {
-      usage_error (context, _("“%s” is not a valid URL: %s"), rest[0], error->message);
-      return HAULCTL_EXIT_USAGE;
-    }
-  if (!haul_http_uri_is_supported (uri))
-    {
-      usage_error (context, _("“%s” is not an http or https URL"), rest[0]);
+      usage_error (context, "%s", error->message);
       return HAULCTL_EXIT_USAGE;
     }
   if (output != NULL && directory != NULL)
@@ -336,7 +312,7 @@ _haulctl_get (int    argc,
       usage_error (context, _("timeouts must be positive"));
       return HAULCTL_EXIT_USAGE;
     }
-  if (sha256 != NULL && !is_sha256 (sha256))
+  if (sha256 != NULL && !haul_check_sha256 (sha256, NULL))
     {
       usage_error (context, _("--sha256 takes 64 hexadecimal digits"));
       return HAULCTL_EXIT_USAGE;
@@ -346,26 +322,26 @@ _haulctl_get (int    argc,
       usage_error (context, _("“%s” is not a rate; write for example 500k or 2M"), limit_rate);
       return HAULCTL_EXIT_USAGE;
     }
-  for (guint i = 0; headers != NULL && headers[i] != NULL; i++)
+  if (!haul_check_header_lines ((const char * const *) headers, &error))
     {
-      if (!haul_download_validate_header (headers[i], &error))
-        {
-          usage_error (context, "%s", error->message);
-          return HAULCTL_EXIT_USAGE;
-        }
+      usage_error (context, "%s", error->message);
+      return HAULCTL_EXIT_USAGE;
     }
 
   if (output != NULL)
     {
       /* Check the name as written: canonicalizing would turn "dir/.." into "dir"'s parent. */
       g_autofree char *base = g_path_get_basename (output);
-      g_autofree char *safe = haul_filename_sanitize (base);
       g_autofree char *absolute = g_canonicalize_filename (output, cwd);
 
-      if (g_str_has_suffix (output, "/") || safe == NULL || !g_str_equal (safe, base))
+      if (g_str_has_suffix (output, "/"))
         {
-          usage_error (context, _("“%s” is not a usable file name (no leading dot, no control characters, at most %d bytes)"),
-                       output, HAUL_FILENAME_MAX);
+          usage_error (context, _("“%s” names a directory: give a file name, or use -d"), output);
+          return HAULCTL_EXIT_USAGE;
+        }
+      if (!haul_check_file_name (base, -1, &error))
+        {
+          usage_error (context, "%s", error->message);
           return HAULCTL_EXIT_USAGE;
         }
       dest_dir = g_path_get_dirname (absolute);

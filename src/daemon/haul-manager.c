@@ -7,6 +7,7 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-check.h"
 #include "haul-conditions.h"
 #include "haul-dbus-error.h"
 #include "haul-download.h"
@@ -18,7 +19,6 @@
 #include "haul-store.h"
 #include "haul-transfer.h"
 
-#define MAX_URI_LENGTH     8192
 #define PROGRESS_INTERVAL  250
 
 struct _HaulManager
@@ -57,16 +57,8 @@ static gboolean
 check_directory (GVariant  *value,
                  GError   **error)
 {
-  const char *dir = g_variant_get_string (value, NULL);
-
   /* Whether it exists is asked off the main loop, in handle_add(). */
-  if (!g_path_is_absolute (dir))
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                   _("The directory “%s” is not an absolute path"), dir);
-      return FALSE;
-    }
-  return TRUE;
+  return haul_check_directory (g_variant_get_string (value, NULL), error);
 }
 
 static gboolean
@@ -75,31 +67,15 @@ check_filename (GVariant  *value,
 {
   gsize length;
   const char *name = g_variant_get_string (value, &length);
-  g_autofree char *safe = haul_filename_sanitize (name);
 
-  if (strlen (name) != length || safe == NULL || !g_str_equal (safe, name))
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a usable file name: give a name without “/”, control characters or a leading dot, of at most %d bytes"),
-                   name, HAUL_FILENAME_MAX);
-      return FALSE;
-    }
-  return TRUE;
+  return haul_check_file_name (name, (gssize) length, error);
 }
 
 static gboolean
 check_sha256 (GVariant  *value,
               GError   **error)
 {
-  const char *hex = g_variant_get_string (value, NULL);
-  gboolean ok = strlen (hex) == 64;
-
-  for (const char *p = hex; ok && *p != '\0'; p++)
-    ok = g_ascii_isxdigit (*p);
-  if (!ok)
-    g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                         _("“sha256” takes 64 hexadecimal digits"));
-  return ok;
+  return haul_check_sha256 (g_variant_get_string (value, NULL), error);
 }
 
 static gboolean
@@ -109,18 +85,13 @@ check_headers (GVariant  *value,
   GVariantIter iter;
   const char *name, *header_value;
 
+  /* Name and value are checked apart: a “:” in a name is refused, not joined into a
+   * header with a second value. */
   g_variant_iter_init (&iter, value);
   while (g_variant_iter_next (&iter, "{&s&s}", &name, &header_value))
     {
-      g_autofree char *header = g_strdup_printf ("%s: %s", name, header_value);
-      g_autoptr(GError) local = NULL;
-
-      if (!haul_download_validate_header (header, &local))
-        {
-          g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                               local->message);
-          return FALSE;
-        }
+      if (!haul_check_header (name, header_value, error))
+        return FALSE;
     }
   return TRUE;
 }
@@ -129,15 +100,7 @@ static gboolean
 check_segments (GVariant  *value,
                 GError   **error)
 {
-  guint32 n = g_variant_get_uint32 (value);
-
-  if (n < 1 || n > HAUL_MAX_SEGMENTS)
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT,
-                   _("“segments” takes a number from 1 to %d"), HAUL_MAX_SEGMENTS);
-      return FALSE;
-    }
-  return TRUE;
+  return haul_check_segments (g_variant_get_uint32 (value), error);
 }
 
 static const struct
@@ -170,6 +133,7 @@ check_options (GVariant  *options,
   while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
     {
       g_autoptr(GVariant) owned = value;
+      g_autoptr(GError) local = NULL;
       gboolean known = FALSE;
 
       for (guint i = 0; i < G_N_ELEMENTS (add_options); i++)
@@ -184,8 +148,11 @@ check_options (GVariant  *options,
                            key, add_options[i].type, g_variant_get_type_string (value));
               return FALSE;
             }
-          if (add_options[i].check != NULL && !add_options[i].check (value, error))
-            return FALSE;
+          if (add_options[i].check != NULL && !add_options[i].check (value, &local))
+            {
+              g_propagate_error (error, haul_dbus_error_new_from_error (local));
+              return FALSE;
+            }
         }
       if (!known)
         {
@@ -208,29 +175,12 @@ gboolean
 haul_manager_check_uri (const char  *uri,
                         GError     **error)
 {
-  g_autoptr(GUri) parsed = NULL;
+  g_autoptr(GError) local = NULL;
 
-  if (strlen (uri) > MAX_URI_LENGTH)
-    {
-      g_set_error_literal (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_URI,
-                           _("The URL is longer than 8 KiB"));
-      return FALSE;
-    }
-  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
-  if (parsed == NULL)
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_URI,
-                   _("“%s” is not a valid URL"), uri);
-      return FALSE;
-    }
-  if (!haul_http_uri_is_supported (parsed))
-    {
-      g_set_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME,
-                   _("Only http and https URLs can be downloaded, not “%s”"),
-                   g_uri_get_scheme (parsed));
-      return FALSE;
-    }
-  return TRUE;
+  if (haul_check_uri (uri, &local))
+    return TRUE;
+  g_propagate_error (error, haul_dbus_error_new_from_error (local));
+  return FALSE;
 }
 
 static char *

@@ -4,6 +4,7 @@
 #include "config.h"
 
 #include "haul-dbus-error.h"
+#include "haul-error.h"
 
 static const GDBusErrorEntry entries[] = {
   { HAUL_DBUS_ERROR_INVALID_ARGUMENT, "io.github.haul.Error.InvalidArgument" },
@@ -22,4 +23,54 @@ haul_dbus_error_quark (void)
   g_dbus_error_register_error_domain ("haul-dbus-error-quark", &quark,
                                       entries, G_N_ELEMENTS (entries));
   return (GQuark) quark;
+}
+
+/**
+ * haul_dbus_error_new_from_error:
+ * @error: an error of Haul's own (HAUL_ERROR), or any other
+ *
+ * Returns: (transfer full): the same message under the D-Bus error a client expects:
+ *   invalid arguments, URLs and schemes keep their names, anything else is Failed
+ */
+GError *
+haul_dbus_error_new_from_error (const GError *error)
+{
+  HaulDBusError code = HAUL_DBUS_ERROR_FAILED;
+
+  g_return_val_if_fail (error != NULL, NULL);
+
+  if (error->domain == HAUL_DBUS_ERROR)
+    return g_error_copy (error);
+  if (error->domain == HAUL_ERROR)
+    {
+      switch ((HaulError) error->code)
+        {
+        case HAUL_ERROR_INVALID_ARGUMENT:
+          code = HAUL_DBUS_ERROR_INVALID_ARGUMENT;
+          break;
+        case HAUL_ERROR_INVALID_URI:
+          code = HAUL_DBUS_ERROR_INVALID_URI;
+          break;
+        case HAUL_ERROR_UNSUPPORTED_SCHEME:
+          code = HAUL_DBUS_ERROR_UNSUPPORTED_SCHEME;
+          break;
+        case HAUL_ERROR_NO_SUCH_TRANSFER:
+          code = HAUL_DBUS_ERROR_NO_SUCH_TRANSFER;
+          break;
+        case HAUL_ERROR_INVALID_STATE:
+          code = HAUL_DBUS_ERROR_INVALID_STATE;
+          break;
+        case HAUL_ERROR_FAILED:
+        case HAUL_ERROR_HTTP:
+        case HAUL_ERROR_TRANSIENT:
+        case HAUL_ERROR_TOO_MANY_REDIRECTS:
+        case HAUL_ERROR_CHECKSUM_MISMATCH:
+        case HAUL_ERROR_EXISTS:
+        case HAUL_ERROR_UNTRUSTED_PART:
+        default:
+          code = HAUL_DBUS_ERROR_FAILED;
+          break;
+        }
+    }
+  return g_error_new_literal (HAUL_DBUS_ERROR, code, error->message);
 }

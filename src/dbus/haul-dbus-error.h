@@ -24,6 +24,7 @@ typedef enum
   HAUL_DBUS_ERROR_FAILED,
 } HaulDBusError;
 
-GQuark haul_dbus_error_quark (void);
+GQuark  haul_dbus_error_quark          (void);
+GError *haul_dbus_error_new_from_error (const GError *error);
 
 G_END_DECLS

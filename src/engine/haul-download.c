@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "haul-check.h"
 #include "haul-download.h"
 #include "haul-download-private.h"
 #include "haul-error.h"
@@ -121,6 +122,7 @@ struct _HaulDownload
   gboolean         restarted;
   gboolean         preparing;
   gboolean         final_saved;
+  gboolean         ran;
   char            *final_name;
 
   char            *saved_resume_data;
@@ -326,7 +328,8 @@ conn_error (Conn   *conn,
   else if (error->domain == G_TLS_ERROR ||
            g_error_matches (error, HAUL_ERROR, HAUL_ERROR_HTTP) ||
            g_error_matches (error, HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS) ||
-           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME))
+           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME) ||
+           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_INVALID_URI))
     settle (self, SETTLE_FAIL, error);
   else
     {
@@ -1118,11 +1121,14 @@ send_cb (GObject      *object,
                                          _("The server redirected to an invalid address")), 0);
           return;
         }
-      if (!haul_http_uri_is_supported (next))
+      if (!haul_check_guri (next, &error))
         {
-          conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME,
-                                         _("The server redirected to an unsupported address (%s)"),
-                                         g_uri_get_scheme (next)), 0);
+          GError *refused = g_error_new (HAUL_ERROR, error->code,
+                                         _("The server redirected to an unsupported address: %s"),
+                                         error->message);
+
+          g_clear_error (&error);
+          conn_error (conn, refused, 0);
           return;
         }
       if (++conn->redirects > MAX_REDIRECTS)
@@ -1156,11 +1162,12 @@ conn_send (Conn *conn)
 
   for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
     {
-      const char *colon = strchr (self->headers[i], ':');
-      g_autofree char *name = g_strndup (self->headers[i], colon - self->headers[i]);
-      g_autofree char *value = g_strdup (colon + 1);
+      g_autofree char *name = NULL;
+      g_autofree char *value = NULL;
 
-      soup_message_headers_append (headers, g_strstrip (name), g_strstrip (value));
+      /* Checked when the run started. */
+      if (haul_check_header_line (self->headers[i], &name, &value, NULL))
+        soup_message_headers_append (headers, name, value);
     }
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
 
@@ -1860,14 +1867,32 @@ haul_download_run_async (HaulDownload        *self,
                          gpointer             user_data)
 {
   g_autoptr(GTask) task = NULL;
+  g_autoptr(GError) error = NULL;
   HaulPrepare *prep;
 
   g_return_if_fail (HAUL_IS_DOWNLOAD (self));
-  g_return_if_fail (self->task == NULL);
 
   task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (task, haul_download_run_async);
   g_task_set_check_cancellable (task, FALSE);
+
+  /* A download's state (offsets, settling, files) belongs to its one run. */
+  if (self->ran)
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_INVALID_STATE,
+                               _("This download has already run; start a new one"));
+      return;
+    }
+  self->ran = TRUE;
+
+  /* Whatever the caller read these from (a state file, say), no request is built from a
+   * URL or a header that a client could not have given. */
+  if (!haul_check_uri (self->uri, &error) ||
+      !haul_check_header_lines ((const char * const *) self->headers, &error))
+    {
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
+    }
   self->task = g_object_ref (task);
 
   if (self->session == NULL)
@@ -2129,61 +2154,6 @@ haul_download_set_session (HaulDownload *self,
 {
   g_return_if_fail (HAUL_IS_DOWNLOAD (self));
   g_set_object (&self->session, session);
-}
-
-/**
- * haul_download_validate_header:
- * @header: "Name: value"
- * @error: return location for a #GError
- *
- * Refuses malformed headers and the ones the engine manages itself (Range, If-Range,
- * Accept-Encoding, Host and the framing headers).
- *
- * Returns: %TRUE if @header may be sent with the requests
- */
-gboolean
-haul_download_validate_header (const char  *header,
-                               GError     **error)
-{
-  static const char * const reserved[] = {
-    "range", "if-range", "accept-encoding", "host", "content-length", "transfer-encoding",
-    "connection", "te", "upgrade", "trailer", NULL
-  };
-  const char *colon = header != NULL ? strchr (header, ':') : NULL;
-  g_autofree char *name = NULL;
-
-  if (colon == NULL || colon == header)
-    {
-      g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                   _("“%s” is not a header of the form “Name: value”"), header ? header : "");
-      return FALSE;
-    }
-  name = g_ascii_strdown (header, colon - header);
-  for (const char *p = name; *p != '\0'; p++)
-    {
-      if (!g_ascii_isalnum (*p) && strchr ("!#$%&'*+-.^_`|~", *p) == NULL)
-        {
-          g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                       _("“%s” is not a valid header name"), name);
-          return FALSE;
-        }
-    }
-  for (const char *p = colon + 1; *p != '\0'; p++)
-    {
-      if ((guchar) *p < 0x20 && *p != '\t')
-        {
-          g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                       _("The value of header “%s” contains a control character"), name);
-          return FALSE;
-        }
-    }
-  if (g_strv_contains (reserved, name))
-    {
-      g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                   _("Haul sets the header “%s” itself"), name);
-      return FALSE;
-    }
-  return TRUE;
 }
 
 void

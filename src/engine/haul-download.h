@@ -4,6 +4,7 @@
 #include <gio/gio.h>
 #include <libsoup/soup.h>
 
+#include "haul-check.h"
 #include "haul-types.h"
 
 G_BEGIN_DECLS
@@ -14,7 +15,6 @@ G_DECLARE_FINAL_TYPE (HaulDownload, haul_download, HAUL, DOWNLOAD, GObject)
 
 /* Files at least this large are split into segments when the server accepts ranges. */
 #define HAUL_SEGMENT_THRESHOLD (16 * 1024 * 1024)
-#define HAUL_MAX_SEGMENTS      16
 
 HaulDownload *haul_download_new                  (const char       *uri,
                                                   const char       *directory,
@@ -58,7 +58,5 @@ guint64       haul_download_get_resumed_from     (HaulDownload     *self);
 guint64       haul_download_get_rate             (HaulDownload     *self);
 gboolean      haul_download_get_resumable        (HaulDownload     *self);
 gboolean      haul_download_get_restarted        (HaulDownload     *self);
-gboolean      haul_download_validate_header      (const char       *header,
-                                                  GError          **error);
 
 G_END_DECLS

@@ -217,19 +217,3 @@ haul_http_status_is_transient (guint status)
 {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
-
-/**
- * haul_http_uri_is_supported:
- * @uri: a URL
- *
- * Returns: %TRUE for http and https URLs with a host
- */
-gboolean
-haul_http_uri_is_supported (GUri *uri)
-{
-  const char *scheme = g_uri_get_scheme (uri);
-  const char *host = g_uri_get_host (uri);
-
-  return (g_ascii_strcasecmp (scheme, "http") == 0 || g_ascii_strcasecmp (scheme, "https") == 0) &&
-         host != NULL && *host != '\0';
-}

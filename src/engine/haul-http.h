@@ -16,6 +16,5 @@ gboolean haul_http_parse_rate          (const char *text,
                                         guint64    *bytes_per_second);
 gboolean haul_http_etag_is_strong      (const char *etag);
 gboolean haul_http_status_is_transient (guint       status);
-gboolean haul_http_uri_is_supported    (GUri       *uri);
 
 G_END_DECLS
