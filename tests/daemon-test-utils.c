@@ -9,11 +9,6 @@
 
 #include "daemon-test-utils.h"
 
-gboolean
-haul_test_on_timeout_cb (gpointer user_data)
-{
-  g_error ("Timed out waiting for %s", (const char *) user_data);
-}
 
 gboolean
 name_has_owner (Fixture *f)

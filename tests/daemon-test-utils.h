@@ -44,17 +44,6 @@ typedef struct
   const char *value;
 } EnvVar;
 
-gboolean haul_test_on_timeout_cb (gpointer user_data) G_GNUC_NORETURN;
-
-/* Iterates the main context until @done returns TRUE, or fails the test. */
-#define WAIT_FOR(what, cond)                                                  \
-  G_STMT_START {                                                              \
-    guint guard_ = g_timeout_add_seconds (60, haul_test_on_timeout_cb,       \
-                                          (gpointer) what);                   \
-    while (!(cond))                                                           \
-      g_main_context_iteration (NULL, TRUE);                                  \
-    g_source_remove (guard_);                                                 \
-  } G_STMT_END
 
 gboolean        name_has_owner                (Fixture          *f);
 void            connect_manager               (Fixture          *f);

@@ -21,6 +21,18 @@ typedef struct
 void            haul_test_init                (int              *argc,
                                                char           ***argv);
 
+gboolean        haul_test_on_timeout_cb       (gpointer          user_data) G_GNUC_NORETURN;
+
+/* Iterates the main context until @cond holds, or fails the test after a minute. */
+#define WAIT_FOR(what, cond)                                                  \
+  G_STMT_START {                                                              \
+    guint guard_ = g_timeout_add_seconds (60, haul_test_on_timeout_cb,       \
+                                          (gpointer) what);                   \
+    while (!(cond))                                                           \
+      g_main_context_iteration (NULL, TRUE);                                  \
+    g_source_remove (guard_);                                                 \
+  } G_STMT_END
+
 HaulTestServer *haul_test_server_new          (gboolean          tls);
 void            haul_test_server_free         (HaulTestServer   *server);
 char           *haul_test_server_uri          (HaulTestServer   *server,
