@@ -10,160 +10,9 @@
 #include <glib/gstdio.h>
 #include <json-glib/json-glib.h>
 
+#include "get-test-utils.h"
 #include "haul-resume-data.h"
-#include "haul-test-utils.h"
 
-#define KiB 1024
-#define MiB (1024 * 1024)
-
-typedef struct
-{
-  HaulTestServer *server;
-  char           *dir;
-  HaulTestRun     run;
-  JsonObject     *result;
-  JsonParser     *parser;
-  GPtrArray      *paths;
-} Fixture;
-
-static void
-fixture_setup (Fixture       *f,
-               gconstpointer  data)
-{
-  static guint counter;
-  g_autofree char *name = g_strdup_printf ("get-%u", counter++);
-
-  f->server = haul_test_server_new (GPOINTER_TO_INT (data));
-  f->dir = haul_test_make_tempdir (name);
-  f->paths = g_ptr_array_new_with_free_func (g_free);
-}
-
-static void
-fixture_teardown (Fixture       *f,
-                  gconstpointer  data)
-{
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-
-  for (const char *n; dir != NULL && (n = g_dir_read_name (dir)) != NULL;)
-    {
-      g_autofree char *path = g_build_filename (f->dir, n, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
-  g_free (f->dir);
-  haul_test_run_clear (&f->run);
-  g_clear_object (&f->parser);
-  g_ptr_array_unref (f->paths);
-  haul_test_server_free (f->server);
-}
-
-/* Runs `haulctl get URL -d DIR --json` with short timings, plus @extra arguments. */
-static int
-get (Fixture    *f,
-     const char *path,
-     ...)
-{
-  g_autofree char *uri = haul_test_server_uri (f->server, path);
-  g_autoptr(GPtrArray) args = g_ptr_array_new ();
-  g_autoptr(GError) error = NULL;
-  gboolean has_output = FALSE;
-  va_list ap;
-
-  g_ptr_array_add (args, (char *) "get");
-  g_ptr_array_add (args, uri);
-  g_ptr_array_add (args, (char *) "--json");
-  g_ptr_array_add (args, (char *) "--retry-delay-ms=50");
-  g_ptr_array_add (args, (char *) "--stall-timeout-ms=1000");
-  va_start (ap, path);
-  for (const char *a = va_arg (ap, const char *); a != NULL; a = va_arg (ap, const char *))
-    {
-      if (g_str_equal (a, "-o"))
-        has_output = TRUE;
-      g_ptr_array_add (args, (char *) a);
-    }
-  va_end (ap);
-  if (!has_output)
-    {
-      g_ptr_array_add (args, (char *) "-d");
-      g_ptr_array_add (args, f->dir);
-    }
-  g_ptr_array_add (args, NULL);
-
-  haul_test_run_haulctl_argv (&f->run, (const char * const *) args->pdata);
-
-  g_clear_object (&f->parser);
-  f->result = NULL;
-  if (f->run.status <= 1)
-    {
-      f->parser = json_parser_new ();
-      json_parser_load_from_data (f->parser, f->run.out, -1, &error);
-      g_assert_no_error (error);
-      f->result = json_node_get_object (json_parser_get_root (f->parser));
-    }
-  return f->run.status;
-}
-
-static char *
-in_dir (Fixture    *f,
-        const char *name)
-{
-  return g_build_filename (f->dir, name, NULL);
-}
-
-/* A path in the download directory that lives as long as the fixture. */
-static const char *
-owned_path (Fixture    *f,
-            const char *name)
-{
-  char *path = in_dir (f, name);
-
-  g_ptr_array_add (f->paths, path);
-  return path;
-}
-
-static void
-assert_saved (Fixture    *f,
-              const char *name,
-              GBytes     *expected)
-{
-  g_autofree char *path = in_dir (f, name);
-  g_autofree char *part = g_strconcat (path, ".part", NULL);
-  g_autofree char *json = g_strconcat (path, ".part.json", NULL);
-
-  haul_test_assert_file_equals (path, expected);
-  g_assert_false (g_file_test (part, G_FILE_TEST_EXISTS));
-  g_assert_false (g_file_test (json, G_FILE_TEST_EXISTS));
-}
-
-static void
-assert_absent (Fixture    *f,
-               const char *name)
-{
-  g_assert_false (haul_test_file_exists (f->dir, name));
-}
-
-static HaulTestRequest *
-request (Fixture *f,
-         guint    i)
-{
-  GPtrArray *requests = haul_test_server_requests (f->server);
-
-  g_assert_cmpuint (i, <, requests->len);
-  return g_ptr_array_index (requests, i);
-}
-
-static guint
-n_requests (Fixture *f)
-{
-  return haul_test_server_requests (f->server)->len;
-}
-
-static gboolean
-result_bool (Fixture    *f,
-             const char *member)
-{
-  return json_object_get_boolean_member (f->result, member);
-}
 
 /* ---- plain downloads ---------------------------------------------------------------- */
 
@@ -249,30 +98,6 @@ test_wrong_content_range (Fixture       *f,
   g_assert_cmpint (get (f, "/w.bin?size=1048576&drop=300000&badrange=1", "-s", "1", NULL), ==, 0);
   assert_saved (f, "w.bin", expected);
   g_assert_true (result_bool (f, "restarted"));
-}
-
-/* Writes a `.part` holding the first @have bytes of @content and resume data for it, of
- * unknown total size, as a run interrupted before the end would leave them. */
-static void
-make_partial (Fixture    *f,
-              const char *name,
-              const char *uri,
-              GBytes     *content,
-              gsize       have)
-{
-  g_autoptr(HaulResumeData) rd = haul_resume_data_new ();
-  g_autofree char *part = g_strdup_printf ("%s/%s.part", f->dir, name);
-  g_autofree char *json_path = g_strdup_printf ("%s/%s.part.json", f->dir, name);
-  g_autofree char *json = NULL;
-
-  rd->uri = g_strdup (uri);
-  rd->filename = g_strdup (name);
-  rd->etag = g_strdup_printf ("\"v1-%zu\"", g_bytes_get_size (content));
-  rd->boot_id = g_strdup (haul_get_boot_id ());
-  haul_resume_data_get_segment (rd, 0)->written = have;
-  json = haul_resume_data_to_json (rd, NULL);
-  g_assert_true (g_file_set_contents (json_path, json, -1, NULL));
-  g_assert_true (g_file_set_contents (part, g_bytes_get_data (content, NULL), have, NULL));
 }
 
 static void
@@ -517,12 +342,16 @@ test_existing_file (Fixture       *f,
 
   g_assert_true (g_file_set_contents (path, "mine", -1, NULL));
 
-  /* -o never overwrites without --overwrite. */
+  /* -o never overwrites without --overwrite. One request tells that the file in place is
+   * not the server's (its size and date differ); no body is taken. */
   g_assert_cmpint (get (f, "/exists.bin", "-o", path, NULL), ==, 1);
   g_assert_nonnull (strstr (f->run.err, "--overwrite"));
+  g_assert_nonnull (strstr (f->run.err, "is not the file on the server"));
   g_assert_true (g_file_get_contents (path, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "mine");
-  g_assert_cmpuint (n_requests (f), ==, 0);
+  g_assert_cmpuint (n_requests (f), ==, 1);
+  assert_absent (f, "exists.bin.part");
+  assert_absent (f, "exists.bin.part.json");
 
   /* A name from the server gets a number instead. */
   g_assert_cmpint (get (f, "/exists.bin", NULL), ==, 0);
@@ -561,10 +390,15 @@ test_untrusted_part (Fixture       *f,
   g_autofree char *json = in_dir (f, "u.bin.part.json");
   g_autofree char *contents = NULL;
 
-  /* A .part without resume data is not ours to append to or to truncate. */
+  /* A .part without resume data is not ours to append to, to truncate or to delete, not
+   * even with --overwrite (which is about FILE); the person is told what to do. */
   g_assert_true (g_file_set_contents (part, "someone else's", -1, NULL));
   g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), NULL), ==, 1);
-  g_assert_nonnull (strstr (f->run.err, "--overwrite"));
+  g_assert_nonnull (strstr (f->run.err, "move it away or delete it"));
+  g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
+  g_assert_cmpstr (contents, ==, "someone else's");
+  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), "--overwrite", NULL), ==, 1);
+  g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "someone else's");
 
@@ -575,9 +409,13 @@ test_untrusted_part (Fixture       *f,
   g_clear_pointer (&contents, g_free);
   g_assert_true (g_file_get_contents (part, &contents, NULL, NULL));
   g_assert_cmpstr (contents, ==, "someone else's");
+  g_assert_true (haul_test_file_exists (f->dir, "u.bin.part.json"));
   g_assert_cmpuint (n_requests (f), ==, 0);
 
-  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), "--overwrite", NULL), ==, 0);
+  /* Once the person moved them away, the download goes. */
+  g_assert_cmpint (g_unlink (part), ==, 0);
+  g_assert_cmpint (g_unlink (json), ==, 0);
+  g_assert_cmpint (get (f, "/u.bin", "-o", owned_path (f, "u.bin"), NULL), ==, 0);
   assert_saved (f, "u.bin", expected);
 }
 
@@ -804,8 +642,9 @@ test_refreshed_url (Fixture       *f,
                         "-s", "1", NULL), ==, 1);
   g_assert_true (haul_test_file_exists (f->dir, "same.bin.part"));
 
-  /* A fresh link to the same file (same size and ETag) continues the partial data. */
-  g_assert_cmpint (get (f, "/new-link?size=1048576", "-o", out, "-s", "1", NULL), ==, 0);
+  /* A fresh link to the same file (same size and ETag) continues the partial data, when
+   * the person says it is one (--same-file). */
+  g_assert_cmpint (get (f, "/new-link?size=1048576", "-o", out, "-s", "1", "--same-file", NULL), ==, 0);
   assert_saved (f, "same.bin", expected);
   g_assert_false (result_bool (f, "restarted"));
   g_assert_cmpint (json_object_get_int_member (f->result, "resumed_from"), >, 0);

@@ -82,7 +82,10 @@ test_rate (void)
   g_assert_cmpuint (rate, ==, 1536 * 1024);
   g_assert_true (haul_http_parse_rate ("1000", &rate));
   g_assert_cmpuint (rate, ==, 1000);
-  g_assert_false (haul_http_parse_rate ("0", &rate));
+  /* 0 is no limit, as for the service's speed-limit. */
+  g_assert_true (haul_http_parse_rate ("0", &rate));
+  g_assert_cmpuint (rate, ==, 0);
+  g_assert_false (haul_http_parse_rate ("0.5", &rate));
   g_assert_false (haul_http_parse_rate ("-5k", &rate));
   g_assert_false (haul_http_parse_rate ("fast", &rate));
   g_assert_false (haul_http_parse_rate ("5x", &rate));

@@ -5,9 +5,11 @@
 
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <glib/gi18n.h>
+#include <glib/gstdio.h>
 #include <glib-unix.h>
 #include <json-glib/json-glib.h>
 
@@ -177,6 +179,8 @@ print_json_result (GetState *state)
   json_builder_add_int_value (builder, (gint64) haul_download_get_bytes_total (state->download));
   json_builder_set_member_name (builder, "resumed_from");
   json_builder_add_int_value (builder, (gint64) haul_download_get_resumed_from (state->download));
+  json_builder_set_member_name (builder, "already_complete");
+  json_builder_add_boolean_value (builder, haul_download_get_already_complete (state->download));
   json_builder_set_member_name (builder, "restarted");
   json_builder_add_boolean_value (builder, haul_download_get_restarted (state->download));
   json_builder_set_member_name (builder, "resumable");
@@ -216,6 +220,36 @@ usage_error (GOptionContext *context,
   return FALSE;
 }
 
+/* The engine says what happened; the command line says which of its options helps. */
+static const char *
+hint_for (const GError *error)
+{
+  if (g_error_matches (error, HAUL_ERROR, HAUL_ERROR_EXISTS))
+    return _(" (add --overwrite to replace it)");
+  if (g_error_matches (error, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART))
+    return _(" (move it away or delete it, then run again)");
+  return "";
+}
+
+/* An -o FILE that exists must be a regular file: a directory, a device, a pipe, a socket
+ * or a symlink is refused before anything is fetched, --overwrite or not. */
+static gboolean
+check_target (GOptionContext *context,
+              const char     *output)
+{
+  GStatBuf st;
+
+  if (g_lstat (output, &st) != 0 || S_ISREG (st.st_mode))
+    return TRUE;
+  if (S_ISDIR (st.st_mode))
+    usage_error (context, _("“%s” is a directory: use -d to save into it, or give a file name"),
+                 output);
+  else
+    usage_error (context, _("“%s” exists and is not a regular file; Haul saves only to regular files and leaves it untouched"),
+                 output);
+  return FALSE;
+}
+
 int
 _haulctl_get (int    argc,
               char **argv)
@@ -233,6 +267,7 @@ _haulctl_get (int    argc,
   gboolean quiet = FALSE;
   gboolean json = FALSE;
   gboolean overwrite = FALSE;
+  gboolean same_file = FALSE;
   const GOptionEntry entries[] = {
     { "output", 'o', 0, G_OPTION_ARG_FILENAME, &output, N_("Save as FILE"), N_("FILE") },
     { "directory", 'd', 0, G_OPTION_ARG_FILENAME, &directory,
@@ -248,14 +283,17 @@ _haulctl_get (int    argc,
     { "retries", 0, 0, G_OPTION_ARG_INT, &retries,
       N_("Give up after N tries without progress (default 10)"), N_("N") },
     { "overwrite", 0, 0, G_OPTION_ARG_NONE, &overwrite,
-      N_("Replace an existing file, or start over from an untrusted .part"), NULL },
+      N_("Replace an existing file (a regular file only)"), NULL },
+    { "same-file", 0, 0, G_OPTION_ARG_NONE, &same_file,
+      N_("URL is a fresh link to the file of an interrupted run: continue its data if the server proves it the same file"),
+      NULL },
     { "quiet", 'q', 0, G_OPTION_ARG_NONE, &quiet, N_("Print nothing but errors"), NULL },
     { "json", 0, 0, G_OPTION_ARG_NONE, &json, N_("Print the result as JSON on stdout"), NULL },
     /* For the tests: a stall after milliseconds instead of 30 s; a shorter back-off. */
     { "stall-timeout-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &stall_timeout_ms,
       NULL, NULL },
     { "retry-delay-ms", 0, G_OPTION_FLAG_HIDDEN, G_OPTION_ARG_INT, &retry_delay_ms, NULL, NULL },
-    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, N_("URL") },
+    { G_OPTION_REMAINING, 0, 0, G_OPTION_ARG_STRING_ARRAY, &rest, NULL, NULL },
     { NULL }
   };
   g_autoptr(GOptionContext) context = NULL;
@@ -355,6 +393,13 @@ _haulctl_get (int    argc,
       usage_error (context, _("“%s” is not a directory"), dest_dir);
       return HAULCTL_EXIT_USAGE;
     }
+  if (output != NULL && !check_target (context, output))
+    return HAULCTL_EXIT_USAGE;
+  if (same_file && output == NULL)
+    {
+      usage_error (context, _("--same-file needs -o FILE: it names the file to continue"));
+      return HAULCTL_EXIT_USAGE;
+    }
 
   /* Like curl: proxies from the environment, never from desktop settings. GLib creates the
    * default resolver for every connection even when the session has its own, and on GNOME
@@ -368,6 +413,13 @@ _haulctl_get (int    argc,
   haul_download_set_max_segments (download, (guint) segments);
   haul_download_set_retries (download, (guint) retries);
   haul_download_set_overwrite (download, overwrite);
+  haul_download_set_same_file (download, same_file);
+  /* As wget: the file gets the server's date, and a run of a command that already
+   * succeeded finds the file done rather than failing on it. */
+  haul_download_set_server_time (download, TRUE);
+  haul_download_set_check_existing (download, TRUE);
+  /* Without -o, running the same command again finds the earlier run's data by its URL. */
+  haul_download_set_resume_by_uri (download, TRUE);
   haul_download_set_stall_timeout (download, (guint) stall_timeout_ms);
   haul_download_set_retry_base (download, (guint) retry_delay_ms);
   if (headers != NULL)
@@ -407,7 +459,8 @@ _haulctl_get (int    argc,
       g_autofree char *path = haul_download_get_path (download);
       g_autofree char *size = g_format_size (haul_download_get_bytes_received (download));
 
-      if (!quiet && !json)
+      /* A file found done was told of by a notice. */
+      if (!quiet && !json && !haul_download_get_already_complete (download))
         g_printerr (_("haulctl: saved “%s” (%s)\n"), path, size);
       status = HAULCTL_EXIT_OK;
     }
@@ -418,7 +471,7 @@ _haulctl_get (int    argc,
     }
   else
     {
-      g_printerr ("haulctl: %s\n", state.error->message);
+      g_printerr ("haulctl: %s%s\n", state.error->message, hint_for (state.error));
       status = HAULCTL_EXIT_FAILED;
     }
 

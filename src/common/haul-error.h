@@ -20,7 +20,10 @@ G_BEGIN_DECLS
  * @HAUL_ERROR_TOO_MANY_REDIRECTS: more than 20 redirects, or a redirect loop
  * @HAUL_ERROR_CHECKSUM_MISMATCH: the SHA-256 of the data does not match
  * @HAUL_ERROR_EXISTS: the destination file exists and may not be overwritten
- * @HAUL_ERROR_UNTRUSTED_PART: a `.part` file exists without usable resume data
+ * @HAUL_ERROR_UNTRUSTED_PART: a `.part` or its resume data exists, and Haul cannot tell it
+ *   made them
+ * @HAUL_ERROR_NOT_REGULAR: a file of the name exists and is not a regular file (a device,
+ *   a pipe, a directory, a symlink), so it is never replaced
  *
  * The first six values match the D-Bus error names of the daemon.
  */
@@ -38,6 +41,7 @@ typedef enum
   HAUL_ERROR_CHECKSUM_MISMATCH,
   HAUL_ERROR_EXISTS,
   HAUL_ERROR_UNTRUSTED_PART,
+  HAUL_ERROR_NOT_REGULAR,
 } HaulError;
 
 GQuark haul_error_quark (void);

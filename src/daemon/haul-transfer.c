@@ -47,6 +47,7 @@ struct _HaulTransfer
   WaitKind               wait;
   char                  *wait_reason;
   char                  *resume_data;   /* a copy of the engine's last checkpoint */
+  char                  *previous_uri;  /* the address before SetUri gave a fresh link */
 
   /* The figures last sent in a Progress signal. */
   guint64                sent_received;
@@ -362,6 +363,7 @@ haul_transfer_start (HaulTransfer    *self,
   g_signal_connect (self->download, "retry-wait", G_CALLBACK (on_retry_wait_cb), self);
   g_signal_connect (self->download, "resume-data-saved", G_CALLBACK (on_resume_data_saved_cb), self);
   haul_download_set_saved_resume_data (self->download, self->resume_data);
+  haul_download_set_previous_uri (self->download, self->previous_uri);
   self->cancellable = g_cancellable_new ();
   set_state (self, "running");
   haul_download_run_async (self->download, self->cancellable, run_cb, g_object_ref (self));
@@ -562,6 +564,9 @@ handle_set_uri (HaulTransfer1         *iface,
   /* The engine resumes from the partial data with If-Range carrying the validator of the
    * old address: the same file answers 206 and the transfer continues; a different one
    * answers 200 and it starts over. */
+  /* The partial data came from the old address: it may be continued from the new one. */
+  if (self->previous_uri == NULL)
+    self->previous_uri = g_strdup (haul_transfer1_get_uri (iface));
   haul_transfer1_set_uri (iface, uri);
   haul_transfer1_set_effective_uri (iface, uri);
   if (self->download != NULL)
@@ -691,6 +696,7 @@ haul_transfer_finalize (GObject *object)
   g_free (self->path);
   g_free (self->wait_reason);
   g_free (self->resume_data);
+  g_free (self->previous_uri);
   g_strfreev (self->headers);
   g_clear_pointer (&self->own_limiter, haul_rate_limiter_unref);
 

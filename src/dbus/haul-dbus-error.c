@@ -67,6 +67,7 @@ haul_dbus_error_new_from_error (const GError *error)
         case HAUL_ERROR_CHECKSUM_MISMATCH:
         case HAUL_ERROR_EXISTS:
         case HAUL_ERROR_UNTRUSTED_PART:
+        case HAUL_ERROR_NOT_REGULAR:
         default:
           code = HAUL_DBUS_ERROR_FAILED;
           break;

@@ -13,6 +13,7 @@
 
 #include <glib/gi18n-lib.h>
 
+#include "haul-check.h"
 #include "haul-download-private.h"
 #include "haul-error.h"
 #include "haul-filename.h"
@@ -74,7 +75,7 @@ _haul_download_finish_job_free (HaulFinishJob *job)
   g_free (job);
 }
 
-static gboolean
+gboolean
 _haul_download_verify_sha256 (int          fd,
                               const char  *expected,
                               GError     **error)
@@ -157,6 +158,15 @@ _haul_download_finish_worker (GTask        *task,
                                    error->message, pname);
           return;
         }
+      if (job->mtime >= 0)
+        {
+          struct timespec times[2] = { { 0, UTIME_OMIT }, { job->mtime, 0 } };
+
+          /* The server's date, as wget gives it: a later run can tell the file is the one
+           * the server still has. */
+          if (futimens (job->part_fd, times) != 0)
+            g_debug ("Could not set the time of “%s”: %s", pname, g_strerror (errno));
+        }
       if (!haul_write_file_atomically_at (job->dirfd, jname, job->json, job->json_length,
                                           TRUE, &error))
         {
@@ -166,6 +176,18 @@ _haul_download_finish_worker (GTask        *task,
 
       if (job->name_fixed && job->overwrite)
         {
+          struct stat st;
+
+          /* Only a regular file is ever replaced: never a device, a pipe, a directory or
+           * a symlink that happens to have the name. */
+          if (fstatat (job->dirfd, job->name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+              !S_ISREG (st.st_mode))
+            {
+              g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_NOT_REGULAR,
+                                       _("“%s” exists and is not a regular file; it was left untouched, and the download is kept in “%s”"),
+                                       job->name, pname);
+              return;
+            }
           if (renameat (job->dirfd, pname, job->dirfd, job->name) == 0)
             job->final_name = g_strdup (job->name);
         }
@@ -214,6 +236,9 @@ _haul_download_prepare_free (HaulPrepare *prep)
   g_free (prep->directory);
   g_free (prep->name);
   g_free (prep->uri);
+  g_free (prep->previous_uri);
+  g_free (prep->sha256);
+  g_free (prep->restart_reason);
   g_free (prep->saved_resume_data);
   if (prep->dirfd >= 0)
     close (prep->dirfd);
@@ -314,6 +339,24 @@ _haul_download_find_name_for_uri (int         dirfd,
   return NULL;
 }
 
+/* Resume data is this file's only when it names it: anything else is not Haul's to use
+ * (or to delete) under this name. */
+static gboolean
+resume_data_is_for (HaulResumeData  *rd,
+                    const char      *name,
+                    GError         **error)
+{
+  if (rd->filename != NULL && g_str_equal (rd->filename, name) &&
+      haul_check_file_name (rd->filename, -1, NULL))
+    return TRUE;
+  g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
+                       _("it is the resume data of another file"));
+  return FALSE;
+}
+
+/* Looks at what is on disk for the download's name before the first request: resume data
+ * to continue from, a finished file, or files Haul did not make, which are never touched.
+ * Blocks: runs in a worker thread. */
 void
 _haul_download_prepare_worker (GTask        *task,
                                gpointer      source_object,
@@ -329,16 +372,24 @@ _haul_download_prepare_worker (GTask        *task,
   gboolean final_present;
   struct stat st;
 
+  prep->existing_size = -1;
+  prep->existing_mtime = -1;
   prep->dirfd = open (prep->directory, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   if (prep->dirfd < 0)
     {
       int saved_errno = errno;
+
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                                _("Cannot use the directory “%s”: %s"), prep->directory,
                                g_strerror (saved_errno));
       return;
     }
 
+  if (prep->name == NULL && !prep->find_by_uri)
+    {
+      g_task_return_boolean (task, TRUE);
+      return;
+    }
   if (prep->name == NULL)
     {
       prep->name = _haul_download_find_name_for_uri (prep->dirfd, prep->uri);
@@ -352,20 +403,29 @@ _haul_download_prepare_worker (GTask        *task,
   pname = _haul_download_part_name (prep->name);
   jname = _haul_download_json_name (prep->name);
   prep->rd = _haul_download_load_resume_data_at (prep->dirfd, jname, &json_present, &json_error);
+  if (prep->rd != NULL && !resume_data_is_for (prep->rd, prep->name, &json_error))
+    g_clear_pointer (&prep->rd, haul_resume_data_free);
 
   part_present = fstatat (prep->dirfd, pname, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (part_present && !S_ISREG (st.st_mode))
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_NOT_REGULAR,
+                               _("“%s” exists and is not a regular file; it was left untouched"),
+                               pname);
+      return;
+    }
 
   /* The resume data beside the file is gone, but the caller kept a copy of what this
    * download saved last (the daemon, in its record): put it back, for the same name. */
-  if (!json_present && part_present && S_ISREG (st.st_mode) && prep->saved_resume_data != NULL)
+  if (!json_present && part_present && prep->saved_resume_data != NULL)
     {
       g_autoptr(HaulResumeData) copy = NULL;
       g_autoptr(GError) copy_error = NULL;
 
       copy = haul_resume_data_new_from_json (prep->saved_resume_data, -1, &copy_error);
-      if (copy != NULL && g_strcmp0 (copy->filename, prep->name) == 0 &&
-          haul_write_file_atomically_at (prep->dirfd, jname, prep->saved_resume_data,
-                                         strlen (prep->saved_resume_data), TRUE, &copy_error))
+      if (copy != NULL && resume_data_is_for (copy, prep->name, &copy_error) &&
+          haul_write_file_exclusively_at (prep->dirfd, jname, prep->saved_resume_data,
+                                          strlen (prep->saved_resume_data), &copy_error))
         {
           g_debug ("Restored the resume data of “%s” from the saved copy", prep->name);
           prep->rd = g_steal_pointer (&copy);
@@ -374,28 +434,30 @@ _haul_download_prepare_worker (GTask        *task,
       else if (copy_error != NULL)
         g_debug ("The saved resume data is of no use: %s", copy_error->message);
     }
-  if (part_present && !S_ISREG (st.st_mode))
+
+  /* Files Haul cannot vouch for stay as they are, whatever the options say. */
+  if (json_present && prep->rd == NULL)
     {
       g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
-                               _("“%s” exists and is not a regular file; it was left untouched"),
+                               _("“%s” exists but is damaged or is not Haul's resume data for this file (%s); it was left untouched"),
+                               jname, json_error != NULL ? json_error->message : "");
+      return;
+    }
+  if (prep->rd == NULL && part_present)
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                               _("“%s” exists but has no resume data; it was left untouched"),
                                pname);
       return;
     }
-  final_present = fstatat (prep->dirfd, prep->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
 
-  if (prep->rd == NULL && part_present)
+  final_present = fstatat (prep->dirfd, prep->name, &st, AT_SYMLINK_NOFOLLOW) == 0;
+  if (final_present && !S_ISREG (st.st_mode))
     {
-      if (!prep->overwrite)
-        {
-          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
-                                   json_present ?
-                                   _("“%s” exists but its resume data is damaged (%s); it was left untouched. Run again with --overwrite to start over") :
-                                   _("“%s” exists but has no resume data%s; it was left untouched. Run again with --overwrite to start over"),
-                                   pname, json_error != NULL ? json_error->message : "");
-          return;
-        }
-      unlinkat (prep->dirfd, pname, 0);
-      part_present = FALSE;
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_NOT_REGULAR,
+                               _("“%s” exists and is not a regular file; it was left untouched"),
+                               prep->name);
+      return;
     }
 
   if (prep->rd != NULL && prep->rd->complete && !part_present && final_present)
@@ -407,16 +469,41 @@ _haul_download_prepare_worker (GTask        *task,
       return;
     }
 
+  /* Haul's own resume data, whose data is gone: of no more use. */
   if (prep->rd != NULL && !part_present)
-    g_clear_pointer (&prep->rd, haul_resume_data_free);
-  if (prep->rd == NULL && json_present)
-    unlinkat (prep->dirfd, jname, 0);
+    {
+      g_clear_pointer (&prep->rd, haul_resume_data_free);
+      unlinkat (prep->dirfd, jname, 0);
+    }
 
   if (final_present && !prep->overwrite && prep->rd == NULL)
     {
+      if (prep->check_existing && prep->sha256 != NULL)
+        {
+          g_auto(HaulFd) fd = openat (prep->dirfd, prep->name, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+          g_autoptr(GError) hash_error = NULL;
+
+          if (fd >= 0 && _haul_download_verify_sha256 (fd, prep->sha256, &hash_error))
+            {
+              prep->already_complete = TRUE;
+              g_task_return_boolean (task, TRUE);
+              return;
+            }
+          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
+                                   _("“%s” already exists, and is not the file the checksum names"),
+                                   prep->name);
+          return;
+        }
+      if (prep->check_existing)
+        {
+          /* The first response tells whether the server has this very file. */
+          prep->existing_size = st.st_size;
+          prep->existing_mtime = st.st_mtim.tv_sec;
+          g_task_return_boolean (task, TRUE);
+          return;
+        }
       g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
-                               _("“%s” already exists; use --overwrite to replace it"),
-                               prep->name);
+                               _("“%s” already exists"), prep->name);
       return;
     }
 
@@ -428,15 +515,47 @@ _haul_download_prepare_worker (GTask        *task,
       if (prep->part_fd < 0 || fstat (prep->part_fd, &st) != 0 || !S_ISREG (st.st_mode))
         {
           int saved_errno = errno;
+
           g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                                    _("Cannot open “%s”: %s"), pname, g_strerror (saved_errno));
           return;
         }
 
       keep = haul_resume_data_apply_boot_rule (prep->rd, haul_get_boot_id (), st.st_size);
+      g_free (prep->rd->boot_id);
+      prep->rd->boot_id = g_strdup (haul_get_boot_id ());
+
+      /* Data fetched from another URL is never continued from this one, unless the
+       * caller says this is a fresh link to the same file (the server must then agree). */
+      if (!prep->rd->complete && g_strcmp0 (prep->rd->uri, prep->uri) != 0)
+        {
+          if (prep->any_uri || g_strcmp0 (prep->rd->uri, prep->previous_uri) == 0)
+            prep->relinked = TRUE;
+          else
+            {
+              g_autofree char *json = NULL;
+              g_autoptr(GError) save_error = NULL;
+              gsize len;
+
+              prep->restart_reason = g_strdup_printf (_("The partial data in “%s” came from another URL (%s)"),
+                                                      pname, prep->rd->uri);
+              haul_resume_data_reset (prep->rd);
+              g_free (prep->rd->uri);
+              prep->rd->uri = g_strdup (prep->uri);
+              keep = 0;
+              json = haul_resume_data_to_json (prep->rd, &len);
+              if (!haul_write_file_atomically_at (prep->dirfd, jname, json, len, TRUE, &save_error))
+                {
+                  g_task_return_error (task, g_steal_pointer (&save_error));
+                  return;
+                }
+            }
+        }
+
       if (st.st_size > keep && ftruncate (prep->part_fd, keep) != 0)
         {
           int saved_errno = errno;
+
           g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                                    _("Could not truncate “%s”: %s"), pname,
                                    g_strerror (saved_errno));
@@ -444,8 +563,6 @@ _haul_download_prepare_worker (GTask        *task,
         }
       prep->direct_fd = _haul_download_open_direct_at (prep->dirfd, pname);
       prep->finish_only = prep->rd->complete;
-      g_free (prep->rd->boot_id);
-      prep->rd->boot_id = g_strdup (haul_get_boot_id ());
     }
 
   g_task_return_boolean (task, TRUE);

@@ -24,22 +24,34 @@ typedef struct
   char     *json;
   gsize     json_length;
   gboolean  part_present;
+  gint64    mtime;          /* seconds to give the file, or -1 to leave it */
   char     *final_name;
 } HaulFinishJob;
 
+/* What the preparation of a run finds on disk. In: the first group; out: the rest. */
 typedef struct
 {
   char            *directory;
   char            *name;
   char            *uri;
+  char            *previous_uri;
+  gboolean         any_uri;
   gboolean         overwrite;
+  gboolean         check_existing;
+  gboolean         find_by_uri;
+  char            *sha256;
   char            *saved_resume_data;
+
   int              dirfd;
   int              part_fd;
   int              direct_fd;
   HaulResumeData  *rd;
   gboolean         already_complete;
   gboolean         finish_only;
+  gboolean         relinked;        /* the resume data came from another URL, allowed */
+  char            *restart_reason;  /* the resume data was of no use: the data starts over */
+  gint64           existing_size;   /* an existing file to compare with the server's, or -1 */
+  gint64           existing_mtime;
 } HaulPrepare;
 
 void            _haul_download_clear_fd            (int            *fd);
@@ -47,6 +59,9 @@ int             _haul_download_open_direct_at      (int             dirfd,
                                                     const char     *name);
 char           *_haul_download_part_name           (const char     *name);
 char           *_haul_download_json_name           (const char     *name);
+gboolean        _haul_download_verify_sha256       (int             fd,
+                                                    const char     *expected,
+                                                    GError        **error);
 gboolean        _haul_download_name_is_free        (int             dirfd,
                                                     const char     *name);
 HaulResumeData *_haul_download_load_resume_data_at (int             dirfd,

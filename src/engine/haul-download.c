@@ -41,6 +41,7 @@ typedef enum
   SETTLE_RESTART,
   SETTLE_FAIL,
   SETTLE_CANCEL,
+  SETTLE_SKIP,      /* the file in place is already the one the server has */
   SETTLE_DONE,
 } SettleAction;
 
@@ -123,7 +124,22 @@ struct _HaulDownload
   gboolean         preparing;
   gboolean         final_saved;
   gboolean         ran;
+  gboolean         already_complete;
   char            *final_name;
+
+  char            *previous_uri;
+  gboolean         same_file;
+  gboolean         relinked;
+  gboolean         check_existing;
+  gboolean         resume_by_uri;
+  gboolean         server_time;
+  gint64           existing_size;
+  gint64           existing_mtime;
+  char            *suggested_name;
+  gint64           high_water;
+  gint64           retry_until;
+  char            *retry_why;
+  gboolean         retry_announced;
 
   char            *saved_resume_data;
   gboolean         save_in_flight;
@@ -156,6 +172,8 @@ static void conn_flush_all    (Conn         *conn);
 static void conn_send         (Conn         *conn);
 static void request_save      (HaulDownload *self,
                                gboolean      durable);
+static void announce_wait     (HaulDownload *self);
+static void fill_after_restart (HaulDownload *self);
 
 static void
 notice (HaulDownload *self,
@@ -220,7 +238,10 @@ conn_release (Conn *conn)
   if (self->settling != SETTLE_NONE)
     maybe_settled (self);
   else
-    fill_connections (self);
+    {
+      fill_connections (self);
+      announce_wait (self);
+    }
 }
 
 /* Stops a connection: keeps the bytes already read (unless starting over), then releases
@@ -249,15 +270,89 @@ conn_stop (Conn *conn)
     conn_release (conn);
 }
 
+/* The whole download waits for its next try, with no connection left: say so, once. A
+ * connection that waits while others still transfer is not news. */
+static void
+announce_wait (HaulDownload *self)
+{
+  if (self->retry_source == 0 || self->retry_announced || self->conns->len > 0 ||
+      self->settling != SETTLE_NONE)
+    return;
+  self->retry_announced = TRUE;
+  g_signal_emit (self, signals[RETRY_WAIT], 0, self->retry_until, self->retry_why);
+}
+
+/* The wait is over (or abandoned): whoever heard of it hears of its end. */
+static void
+end_wait (HaulDownload *self)
+{
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  if (!self->retry_announced)
+    return;
+  self->retry_announced = FALSE;
+  g_signal_emit (self, signals[RETRY_WAIT], 0, (gint64) 0, NULL);
+}
+
 static gboolean
 retry_fired_cb (gpointer user_data)
 {
   HaulDownload *self = user_data;
 
   self->retry_source = 0;
-  g_signal_emit (self, signals[RETRY_WAIT], 0, (gint64) 0, NULL);
+  end_wait (self);
   fill_connections (self);
   return G_SOURCE_REMOVE;
+}
+
+/* How long to wait before the next try, after @fruitless tries in a row without progress. */
+static guint
+backoff_ms (HaulDownload *self,
+            guint         retry_after)
+{
+  guint64 backoff;
+
+  if (retry_after > 0)
+    return MIN (retry_after, 3600) * 1000;
+  backoff = (guint64) self->retry_base_ms << MIN (MAX (self->fruitless, 1) - 1, 20u);
+  backoff = MIN (backoff, (guint64) MAX_BACKOFF_MS);
+  /* Jitter keeps many clients from coming back at the same instant. */
+  return (guint) (backoff * g_random_double_range (0.8, 1.2));
+}
+
+/* Counts a try that brought nothing lasting; %FALSE when that was one too many, and the
+ * download fails with @why. */
+static gboolean
+count_fruitless (HaulDownload *self,
+                 const char   *why)
+{
+  self->fruitless++;
+  if (self->fruitless <= self->retries)
+    return TRUE;
+  settle (self, SETTLE_FAIL,
+          g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
+                       g_dngettext (GETTEXT_PACKAGE, "Gave up after %u try: %s",
+                                    "Gave up after %u tries: %s", self->fruitless),
+                       self->fruitless, why));
+  return FALSE;
+}
+
+/* Starts connections again after @delay_ms, telling why the download waits. */
+static void
+wait_then_fill (HaulDownload *self,
+                guint         delay_ms,
+                const char   *why)
+{
+  g_autofree char *delay_text = g_strdup_printf ("%.1f", delay_ms / 1000.0);
+  g_autofree char *message = g_strdup_printf (_("%s; retrying in %s s (try %u of %u)"),
+                                              why, delay_text, self->fruitless + 1,
+                                              self->retries + 1);
+
+  notice (self, message);
+  g_free (self->retry_why);
+  self->retry_why = g_strdup (why);
+  self->retry_until = g_get_real_time () + (gint64) delay_ms * 1000;
+  self->retry_source = g_timeout_add (delay_ms, retry_fired_cb, self);
+  announce_wait (self);
 }
 
 static void
@@ -266,42 +361,12 @@ schedule_retry (HaulDownload *self,
                 guint         retry_after)
 {
   g_autoptr(GError) owned = error;
-  g_autofree char *message = NULL;
-  g_autofree char *delay_text = NULL;
-  guint delay_ms;
 
   if (self->settling != SETTLE_NONE || self->retry_source != 0)
     return;
-
-  self->fruitless++;
-  if (self->fruitless > self->retries)
-    {
-      GError *final = g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
-                                   g_dngettext (GETTEXT_PACKAGE, "Gave up after %u try: %s",
-                                                "Gave up after %u tries: %s", self->fruitless),
-                                   self->fruitless, owned->message);
-      settle (self, SETTLE_FAIL, final);
-      return;
-    }
-
-  if (retry_after > 0)
-    delay_ms = MIN (retry_after, 3600) * 1000;
-  else
-    {
-      guint64 backoff = (guint64) self->retry_base_ms << MIN (self->fruitless - 1, 20u);
-
-      backoff = MIN (backoff, (guint64) MAX_BACKOFF_MS);
-      /* Jitter keeps many clients from coming back at the same instant. */
-      delay_ms = (guint) (backoff * g_random_double_range (0.8, 1.2));
-    }
-
-  delay_text = g_strdup_printf ("%.1f", delay_ms / 1000.0);
-  message = g_strdup_printf (_("%s; retrying in %s s (try %u of %u)"),
-                             owned->message, delay_text, self->fruitless + 1, self->retries + 1);
-  notice (self, message);
-  self->retry_source = g_timeout_add (delay_ms, retry_fired_cb, self);
-  g_signal_emit (self, signals[RETRY_WAIT], 0,
-                 g_get_real_time () + (gint64) delay_ms * 1000, owned->message);
+  if (!count_fruitless (self, owned->message))
+    return;
+  wait_then_fill (self, backoff_ms (self, retry_after), owned->message);
 }
 
 /* A connection failed: decide whether the whole download fails, waits, or starts over. */
@@ -649,7 +714,13 @@ read_cb (GObject      *object,
       conn->filled += n;
       conn->read_pos += n;
       self->buffered += n;
-      self->fruitless = 0;
+      /* Progress counts only where no earlier try of this run got: bytes a restart will
+       * throw away again are not progress. */
+      if ((gint64) haul_download_get_bytes_received (self) > self->high_water)
+        {
+          self->high_water = (gint64) haul_download_get_bytes_received (self);
+          self->fruitless = 0;
+        }
 
       if (conn->filled == conn->buf_size ||
           now - conn->buf_first_us >= FLUSH_INTERVAL_US ||
@@ -735,8 +806,8 @@ conn_read (Conn *conn)
         {
           /* Put what we have on disk while we wait, so that progress is visible. */
           conn_flush (conn);
-          conn->limiter_source = g_timeout_add (MAX (wait_us / 1000, 1),
-                                                on_limiter_ready_cb, conn);
+          conn->limiter_source = haul_rate_limiter_wait (self->limiter, wait_us,
+                                                         on_limiter_ready_cb, conn);
           return;
         }
       want = granted;
@@ -758,6 +829,16 @@ validators_match (HaulDownload       *self,
   const char *etag = soup_message_headers_get_one (headers, "ETag");
   const char *last_modified = soup_message_headers_get_one (headers, "Last-Modified");
 
+  /* Data from another URL continues only on positive proof: every validator we have is
+   * answered, and equal. */
+  if (self->relinked)
+    {
+      if (self->rd->etag == NULL && self->rd->last_modified == NULL)
+        return FALSE;
+      return (self->rd->etag == NULL || g_strcmp0 (self->rd->etag, etag) == 0) &&
+             (self->rd->last_modified == NULL ||
+              g_strcmp0 (self->rd->last_modified, last_modified) == 0);
+    }
   if (self->rd->etag != NULL && etag != NULL)
     return g_str_equal (self->rd->etag, etag);
   if (self->rd->last_modified != NULL && last_modified != NULL)
@@ -807,6 +888,7 @@ record_first_response (HaulDownload       *self,
 typedef struct
 {
   char *chosen_name;
+  char *suggested_name;
   char *content_disposition;
   GUri *final_uri;
   int   direct_fd;
@@ -817,13 +899,16 @@ prepare_files_free (PrepareFiles *pf)
 {
   _haul_download_clear_fd (&pf->direct_fd);
   g_free (pf->chosen_name);
+  g_free (pf->suggested_name);
   g_free (pf->content_disposition);
   g_clear_pointer (&pf->final_uri, g_uri_unref);
   g_free (pf);
 }
 
-/* Picks the name (for a download without -o), writes the resume data, then creates the
- * `.part` file: in that order, so that a `.part` never exists without resume data. */
+/* Claims the name and creates the files, in that order, so that a `.part` never exists
+ * without resume data: the resume data is created only where no file of its name exists
+ * (two downloads racing for a name cannot both have it), then the `.part` beside it. A
+ * name that is not fixed takes the first free candidate, "NAME", "NAME (1)", … */
 static void
 prepare_files_worker (GTask        *task,
                       gpointer      source_object,
@@ -833,52 +918,72 @@ prepare_files_worker (GTask        *task,
   HaulDownload *self = source_object;
   PrepareFiles *pf = task_data;
   g_autofree char *json = NULL;
-  g_autofree char *jname = NULL;
-  g_autofree char *pname = NULL;
+  g_autofree char *base = NULL;
   g_autoptr(GError) error = NULL;
   gsize len;
-  int fd;
+  int fd = -1;
 
   if (!self->filename_fixed)
+    base = pf->suggested_name != NULL ? g_strdup (pf->suggested_name)
+                                      : haul_filename_choose (pf->content_disposition,
+                                                              pf->final_uri);
+
+  for (guint n = 0; fd < 0; n++)
     {
-      g_autofree char *base = haul_filename_choose (pf->content_disposition, pf->final_uri);
+      g_autofree char *candidate = base != NULL ? haul_filename_candidate (base, n)
+                                                : g_strdup (self->rd->filename);
+      g_autofree char *jname = _haul_download_json_name (candidate);
+      g_autofree char *pname = _haul_download_part_name (candidate);
+      int saved_errno;
 
-      for (guint n = 0; pf->chosen_name == NULL; n++)
+      if (n > 9999)
         {
-          g_autofree char *candidate = haul_filename_candidate (base, n);
+          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_FAILED,
+                                   _("No free name for “%s”"), base);
+          return;
+        }
+      if (base != NULL && !_haul_download_name_is_free (self->dirfd, candidate))
+        continue;
 
-          if (n > 9999)
+      g_free (self->rd->filename);
+      self->rd->filename = g_strdup (candidate);
+      g_free (json);
+      json = haul_resume_data_to_json (self->rd, &len);
+      if (!haul_write_file_exclusively_at (self->dirfd, jname, json, len, &error))
+        {
+          /* Taken since we looked: by another download, most likely. */
+          if (base != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
             {
-              g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_EXISTS,
-                                       _("No free name for “%s”"), base);
+              g_clear_error (&error);
+              continue;
+            }
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+            {
+              g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                                       _("“%s” was created by another program meanwhile; it was left untouched"),
+                                       jname);
               return;
             }
-          if (_haul_download_name_is_free (self->dirfd, candidate))
-            pf->chosen_name = g_steal_pointer (&candidate);
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
         }
-      g_free (self->rd->filename);
-      self->rd->filename = g_strdup (pf->chosen_name);
-    }
 
-  jname = _haul_download_json_name (self->rd->filename);
-  pname = _haul_download_part_name (self->rd->filename);
-  json = haul_resume_data_to_json (self->rd, &len);
-  if (!haul_write_file_atomically_at (self->dirfd, jname, json, len, TRUE, &error))
-    {
-      g_task_return_error (task, g_steal_pointer (&error));
-      return;
-    }
-
-  fd = openat (self->dirfd, pname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
-  if (fd < 0)
-    {
-      int saved_errno = errno;
-
+      fd = openat (self->dirfd, pname, O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (fd >= 0)
+        {
+          pf->direct_fd = _haul_download_open_direct_at (self->dirfd, pname);
+          break;
+        }
+      saved_errno = errno;
+      /* Our resume data names a `.part` we could not create: it goes again. */
+      unlinkat (self->dirfd, jname, 0);
+      if (base != NULL && saved_errno == EEXIST)
+        continue;
       g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                                _("Could not create “%s”: %s"), pname, g_strerror (saved_errno));
       return;
     }
-  pf->direct_fd = _haul_download_open_direct_at (self->dirfd, pname);
+  pf->chosen_name = g_strdup (self->rd->filename);
   g_task_return_int (task, fd);
 }
 
@@ -947,6 +1052,7 @@ start_body (Conn *conn)
     g_strdup (soup_message_headers_get_one (soup_message_get_response_headers (conn->msg),
                                             "Content-Disposition"));
   pf->final_uri = g_uri_ref (conn->uri);
+  pf->suggested_name = g_strdup (self->suggested_name);
 
   self->preparing_files = TRUE;
   conn->busy = TRUE;
@@ -967,6 +1073,39 @@ get_retry_after (SoupMessage *msg)
   if (value != NULL && haul_http_parse_retry_after (value, now, &delay))
     return MAX (delay, 1);
   return 0;
+}
+
+static gint64
+http_date_to_unix (const char *value)
+{
+  g_autoptr(GDateTime) date = value != NULL ? soup_date_time_new_from_http_string (value) : NULL;
+
+  return date != NULL ? g_date_time_to_unix (date) : -1;
+}
+
+/* The file is in place already: it is the server's file if its size and its date (which
+ * Haul gave it from Last-Modified) are the server's, as wget decides. */
+static void
+compare_existing (HaulDownload       *self,
+                  SoupMessageHeaders *headers)
+{
+  gint64 length = -1;
+  gint64 date = http_date_to_unix (soup_message_headers_get_one (headers, "Last-Modified"));
+
+  if (soup_message_headers_get_encoding (headers) == SOUP_ENCODING_CONTENT_LENGTH)
+    length = soup_message_headers_get_content_length (headers);
+  if (length == self->existing_size && date >= 0 && date == self->existing_mtime)
+    {
+      g_autofree char *message = g_strdup_printf (_("“%s” is already downloaded: it has the size and date of the file on the server"),
+                                                  self->filename);
+      notice (self, message);
+      settle (self, SETTLE_SKIP, NULL);
+      return;
+    }
+  settle (self, SETTLE_FAIL,
+          g_error_new (HAUL_ERROR, HAUL_ERROR_EXISTS,
+                       _("“%s” already exists, and is not the file on the server (its size or date differ)"),
+                       self->filename));
 }
 
 static void
@@ -994,6 +1133,12 @@ conn_handle_response (Conn *conn)
           conn_stop (conn);
           return;
         }
+      if (self->existing_size >= 0)
+        {
+          compare_existing (self, headers);
+          conn_stop (conn);
+          return;
+        }
       if (!record_first_response (self, conn, headers))
         {
           settle (self, SETTLE_RESTART,
@@ -1012,7 +1157,8 @@ conn_handle_response (Conn *conn)
       const char *value = soup_message_headers_get_one (headers, "Content-Range");
 
       if (!haul_http_parse_content_range (value, &start, &end, &total) || start < 0 ||
-          start != conn->read_pos || (self->rd->total >= 0 && total != self->rd->total))
+          start != conn->read_pos || (self->rd->total >= 0 && total != self->rd->total) ||
+          (self->relinked && (self->rd->total < 0 || total != self->rd->total)))
         {
           self->ranges_broken = TRUE;
           settle (self, SETTLE_RESTART,
@@ -1053,6 +1199,9 @@ conn_handle_response (Conn *conn)
           conn_finish_reading (conn);
           return;
         }
+      /* A server that refuses a range of a file it has not sent in full is not asked for
+       * ranges again in this run: it gets one plain request. */
+      self->ranges_broken = TRUE;
       settle (self, SETTLE_RESTART,
               g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
                            _("The server refused the range request")));
@@ -1493,7 +1642,7 @@ complete_task (HaulDownload *self,
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
 
   g_clear_handle_id (&self->rate_source, g_source_remove);
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  end_wait (self);
   g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
   _haul_download_clear_fd (&self->part_fd);
@@ -1543,11 +1692,23 @@ start_finish (HaulDownload *self,
   job->sha256 = g_strdup (self->sha256);
   job->json = haul_resume_data_to_json (self->rd, &job->json_length);
   job->part_present = part_present;
+  job->mtime = self->server_time ? http_date_to_unix (self->rd->last_modified) : -1;
 
   task = g_task_new (self, NULL, finish_cb, NULL);
   g_task_set_source_tag (task, start_finish);
   g_task_set_task_data (task, job, (GDestroyNotify) _haul_download_finish_job_free);
   g_task_run_in_thread (task, _haul_download_finish_worker);
+}
+
+/* The first restart of a run goes at once (the file changed; the server turned out not to
+ * take ranges); one that follows a fruitless try waits as a retry does. */
+static void
+fill_after_restart (HaulDownload *self)
+{
+  if (self->fruitless > 1)
+    wait_then_fill (self, backoff_ms (self, 0), self->restart_reason);
+  else
+    fill_connections (self);
 }
 
 static void
@@ -1586,7 +1747,7 @@ truncate_cb (GObject      *object,
 
   self->settling = SETTLE_NONE;
   request_save (self, TRUE);
-  fill_connections (self);
+  fill_after_restart (self);
 }
 
 /* Every connection has stopped and every write has landed: act. */
@@ -1612,14 +1773,20 @@ maybe_settled (HaulDownload *self)
       {
         g_autofree char *message = g_strdup_printf (_("%s; starting over from the beginning"),
                                                     self->restart_reason);
+
+        /* Starting over is one more try: a server that breaks every attempt the same way
+         * makes the download fail, not loop. */
+        self->settling = SETTLE_NONE;
+        if (!count_fruitless (self, self->restart_reason))
+          break;
+        self->settling = SETTLE_RESTART;
         notice (self, message);
         self->restarted = TRUE;
-        self->fruitless = 0;
         haul_resume_data_reset (self->rd);
         if (!self->files_ready)
           {
             self->settling = SETTLE_NONE;
-            fill_connections (self);
+            fill_after_restart (self);
             break;
           }
         task = g_task_new (self, NULL, truncate_cb, NULL);
@@ -1642,6 +1809,14 @@ maybe_settled (HaulDownload *self)
         error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
       self->settling = SETTLE_DONE;
       complete_task (self, error);
+      break;
+
+    case SETTLE_SKIP:
+      self->settling = SETTLE_DONE;
+      self->already_complete = TRUE;
+      g_free (self->final_name);
+      self->final_name = g_strdup (self->filename);
+      complete_task (self, NULL);
       break;
 
     case SETTLE_NONE:
@@ -1708,7 +1883,7 @@ settle (HaulDownload *self,
       self->failure = error;
     }
 
-  g_clear_handle_id (&self->retry_source, g_source_remove);
+  end_wait (self);
 
   for (guint i = self->conns->len; i > 0; i--)
     {
@@ -1772,9 +1947,20 @@ prepare_cb (GObject      *object,
       g_free (self->filename);
       self->filename = g_strdup (prep->name);
       notice (self, _("The file was already downloaded"));
+      self->already_complete = TRUE;
       self->settling = SETTLE_DONE;
       complete_task (self, NULL);
       return;
+    }
+  self->existing_size = prep->existing_size;
+  self->existing_mtime = prep->existing_mtime;
+  self->relinked = prep->relinked;
+  if (prep->restart_reason != NULL)
+    {
+      g_autofree char *message = g_strdup_printf (_("%s; starting over from the beginning"),
+                                                  prep->restart_reason);
+      notice (self, message);
+      self->restarted = TRUE;
     }
 
   if (prep->rd != NULL)
@@ -1800,6 +1986,7 @@ prepare_cb (GObject      *object,
       self->files_ready = TRUE;
       self->filename_fixed = TRUE;
       self->resumed_from = haul_resume_data_get_written (rd);
+      self->high_water = (gint64) self->resumed_from;
       g_free (self->filename);
       self->filename = g_strdup (rd->filename);
     }
@@ -1915,7 +2102,12 @@ haul_download_run_async (HaulDownload        *self,
   prep->directory = g_strdup (self->directory);
   prep->name = g_strdup (self->filename_fixed ? self->filename : NULL);
   prep->uri = g_strdup (self->uri);
+  prep->previous_uri = g_strdup (self->previous_uri);
+  prep->any_uri = self->same_file;
   prep->overwrite = self->overwrite;
+  prep->check_existing = self->check_existing && self->filename_fixed;
+  prep->find_by_uri = self->resume_by_uri && !self->filename_fixed;
+  prep->sha256 = g_strdup (self->sha256);
   prep->saved_resume_data = g_strdup (self->saved_resume_data);
   prep->dirfd = -1;
   prep->part_fd = -1;
@@ -1971,6 +2163,9 @@ haul_download_finalize (GObject *object)
   g_free (self->saved_resume_data);
   g_free (self->restart_reason);
   g_free (self->final_name);
+  g_free (self->previous_uri);
+  g_free (self->suggested_name);
+  g_free (self->retry_why);
   g_clear_error (&self->failure);
   g_clear_pointer (&self->rd, haul_resume_data_free);
   g_clear_pointer (&self->conns, g_ptr_array_unref);
@@ -2236,6 +2431,129 @@ haul_download_set_saved_resume_data (HaulDownload *self,
   self->saved_resume_data = g_strdup (json);
 }
 
+/**
+ * haul_download_set_suggested_name:
+ * @self: a download whose name is not fixed
+ * @name: (nullable): a safe basename to use instead of the server's
+ *
+ * The download is saved under @name, or "NAME (1).EXT" and so on when that is taken.
+ */
+void
+haul_download_set_suggested_name (HaulDownload *self,
+                                  const char   *name)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_return_if_fail (name == NULL || haul_check_file_name (name, -1, NULL));
+  g_free (self->suggested_name);
+  self->suggested_name = g_strdup (name);
+}
+
+/**
+ * haul_download_set_previous_uri:
+ * @self: a download that has not started
+ * @uri: (nullable): the URL this download had before it was given a fresh link
+ *
+ * Partial data fetched from @uri is continued from the new URL, if the server proves it
+ * the same file (every validator and the size agree). Partial data from any other URL
+ * makes the download start over.
+ */
+void
+haul_download_set_previous_uri (HaulDownload *self,
+                                const char   *uri)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_free (self->previous_uri);
+  self->previous_uri = g_strdup (uri);
+}
+
+/**
+ * haul_download_set_same_file:
+ * @self: a download that has not started
+ * @same_file: the caller vouches that the partial data is of this file, whatever URL it
+ *   came from
+ *
+ * As haul_download_set_previous_uri(), for partial data of any URL: the server must still
+ * prove it the same file.
+ */
+void
+haul_download_set_same_file (HaulDownload *self,
+                             gboolean      same_file)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->same_file = !!same_file;
+}
+
+/**
+ * haul_download_set_check_existing:
+ * @self: a download with a fixed name
+ * @check_existing: take a file already at the name as done when it is the server's file
+ *
+ * With a SHA-256 set, the file in place is verified against it; otherwise it counts as
+ * the server's when its size and modification time are those of the first response (see
+ * haul_download_set_server_time()). Anything else is refused, as without this option.
+ */
+void
+haul_download_set_check_existing (HaulDownload *self,
+                                  gboolean      check_existing)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->check_existing = !!check_existing;
+}
+
+/**
+ * haul_download_set_resume_by_uri:
+ * @self: a download whose name is not fixed
+ * @resume_by_uri: look for the resume data of an earlier run of the same URL in the
+ *   directory, and continue it
+ *
+ * That is how running the same command again resumes. A caller that keeps track of its
+ * downloads' names (the daemon) leaves it off: two of its downloads may share a URL.
+ */
+void
+haul_download_set_resume_by_uri (HaulDownload *self,
+                                 gboolean      resume_by_uri)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->resume_by_uri = !!resume_by_uri;
+}
+
+/**
+ * haul_download_set_server_time:
+ * @self: a download
+ * @server_time: give the file the server's Last-Modified date as its modification time
+ */
+void
+haul_download_set_server_time (HaulDownload *self,
+                               gboolean      server_time)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->server_time = !!server_time;
+}
+
+/**
+ * haul_download_set_fruitless_tries:
+ * @self: a download that has not started
+ * @tries: tries in a row without progress that earlier runs of the same file made
+ *
+ * A caller that runs a file again after a failed try (the daemon, after a back-off of
+ * its own) carries the count over, so that the limit of haul_download_set_retries()
+ * holds across runs.
+ */
+void
+haul_download_set_fruitless_tries (HaulDownload *self,
+                                   guint         tries)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  self->fruitless = tries;
+}
+
+guint
+haul_download_get_fruitless_tries (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), 0);
+  return self->fruitless;
+}
+
 void
 haul_download_set_retry_base (HaulDownload *self,
                               guint         milliseconds)
@@ -2318,6 +2636,19 @@ haul_download_get_resumable (HaulDownload *self)
 {
   g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
   return self->rd != NULL && haul_resume_data_is_resumable (self->rd);
+}
+
+/**
+ * haul_download_get_already_complete:
+ * @self: a download that completed
+ *
+ * Returns: %TRUE if the run found the file already downloaded and fetched nothing
+ */
+gboolean
+haul_download_get_already_complete (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
+  return self->already_complete;
 }
 
 gboolean

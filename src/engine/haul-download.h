@@ -41,6 +41,21 @@ void          haul_download_set_saved_resume_data (HaulDownload    *self,
                                                   const char       *json);
 void          haul_download_set_retry_base       (HaulDownload     *self,
                                                   guint             milliseconds);
+void          haul_download_set_suggested_name   (HaulDownload     *self,
+                                                  const char       *name);
+void          haul_download_set_previous_uri     (HaulDownload     *self,
+                                                  const char       *uri);
+void          haul_download_set_same_file        (HaulDownload     *self,
+                                                  gboolean          same_file);
+void          haul_download_set_check_existing   (HaulDownload     *self,
+                                                  gboolean          check_existing);
+void          haul_download_set_resume_by_uri    (HaulDownload     *self,
+                                                  gboolean          resume_by_uri);
+void          haul_download_set_server_time      (HaulDownload     *self,
+                                                  gboolean          server_time);
+void          haul_download_set_fruitless_tries  (HaulDownload     *self,
+                                                  guint             tries);
+guint         haul_download_get_fruitless_tries  (HaulDownload     *self);
 void          haul_download_run_async            (HaulDownload     *self,
                                                   GCancellable     *cancellable,
                                                   GAsyncReadyCallback callback,
@@ -58,5 +73,6 @@ guint64       haul_download_get_resumed_from     (HaulDownload     *self);
 guint64       haul_download_get_rate             (HaulDownload     *self);
 gboolean      haul_download_get_resumable        (HaulDownload     *self);
 gboolean      haul_download_get_restarted        (HaulDownload     *self);
+gboolean      haul_download_get_already_complete (HaulDownload     *self);
 
 G_END_DECLS

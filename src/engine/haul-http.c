@@ -148,7 +148,7 @@ haul_http_parse_retry_after (const char *value,
  * @text: "500k", "2M", "1.5M", "100000" (bytes per second, binary multiples)
  * @bytes_per_second: (out): the rate
  *
- * Returns: %TRUE if @text is a positive rate
+ * Returns: %TRUE if @text is a rate: 0 (no limit), or at least one byte per second
  */
 gboolean
 haul_http_parse_rate (const char *text,
@@ -181,8 +181,9 @@ haul_http_parse_rate (const char *text,
   if (*end != '\0')
     return FALSE;
 
+  /* 0 means no limit, as everywhere else; a fraction of a byte per second is no rate. */
   v *= mult;
-  if (!(v >= 1.0) || v > (double) G_MAXINT64)
+  if (!(v == 0.0 || v >= 1.0) || v > (double) G_MAXINT64)
     return FALSE;
 
   *bytes_per_second = (guint64) v;

@@ -1,6 +1,8 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #pragma once
 
+#include <glib.h>
+
 #include "haul-types.h"
 
 G_BEGIN_DECLS
@@ -16,6 +18,10 @@ gsize            haul_rate_limiter_take     (HaulRateLimiter *self,
                                              gint64          *wait_us);
 void             haul_rate_limiter_refund   (HaulRateLimiter *self,
                                              gsize            unused);
+guint            haul_rate_limiter_wait     (HaulRateLimiter *self,
+                                             gint64           wait_us,
+                                             GSourceFunc      func,
+                                             gpointer         user_data);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulRateLimiter, haul_rate_limiter_unref)
 

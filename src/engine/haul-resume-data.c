@@ -523,28 +523,16 @@ haul_get_boot_id (void)
   return boot_id;
 }
 
-/**
- * haul_write_file_atomically_at:
- * @dirfd: the directory
- * @name: a basename in it
- * @contents: the data
- * @length: its length
- * @durable: also survive a power loss (fsync the file and the directory)
- * @error: return location for a #GError
- *
- * Replaces @name with @contents so that a reader sees either the old or the new file,
- * never a mix. A symlink at @name is replaced, not followed. This blocks: call it from
- * a worker thread.
- *
- * Returns: %TRUE on success
- */
-gboolean
-haul_write_file_atomically_at (int          dirfd,
-                               const char  *name,
-                               const char  *contents,
-                               gsize        length,
-                               gboolean     durable,
-                               GError     **error)
+/* Writes @contents to a temporary file, then moves it to @name: over an older @name, or,
+ * unless @replace, only where no @name exists (G_IO_ERROR_EXISTS otherwise). */
+static gboolean
+write_file_at (int          dirfd,
+               const char  *name,
+               const char  *contents,
+               gsize        length,
+               gboolean     durable,
+               gboolean     replace,
+               GError     **error)
 {
   g_auto(HaulFd) fd = -1;
   char tmp[32];
@@ -574,8 +562,18 @@ haul_write_file_atomically_at (int          dirfd,
     goto fail_unlink;
   if (close (g_steal_fd (&fd)) != 0)
     goto fail_unlink;
-  if (renameat (dirfd, tmp, dirfd, name) != 0)
-    goto fail_unlink;
+  if (replace)
+    {
+      if (renameat (dirfd, tmp, dirfd, name) != 0)
+        goto fail_unlink;
+    }
+  else if (renameat2 (dirfd, tmp, dirfd, name, RENAME_NOREPLACE) != 0)
+    {
+      /* File systems without RENAME_NOREPLACE: a hard link refuses to replace too. */
+      if ((errno != EINVAL && errno != ENOSYS) || linkat (dirfd, tmp, dirfd, name, 0) != 0)
+        goto fail_unlink;
+      unlinkat (dirfd, tmp, 0);
+    }
   if (durable && fsync (dirfd) != 0 && errno != EINVAL)
     goto fail;
   return TRUE;
@@ -589,4 +587,54 @@ fail:
   g_set_error (error, G_IO_ERROR, g_io_error_from_errno (saved_errno),
                _("Could not save “%s”: %s"), name, g_strerror (saved_errno));
   return FALSE;
+}
+
+/**
+ * haul_write_file_atomically_at:
+ * @dirfd: the directory
+ * @name: a basename in it
+ * @contents: the data
+ * @length: its length
+ * @durable: also survive a power loss (fsync the file and the directory)
+ * @error: return location for a #GError
+ *
+ * Replaces @name with @contents so that a reader sees either the old or the new file,
+ * never a mix. A symlink at @name is replaced, not followed: use it only for a file that
+ * is Haul's own. This blocks: call it from a worker thread.
+ *
+ * Returns: %TRUE on success
+ */
+gboolean
+haul_write_file_atomically_at (int          dirfd,
+                               const char  *name,
+                               const char  *contents,
+                               gsize        length,
+                               gboolean     durable,
+                               GError     **error)
+{
+  return write_file_at (dirfd, name, contents, length, durable, TRUE, error);
+}
+
+/**
+ * haul_write_file_exclusively_at:
+ * @dirfd: the directory
+ * @name: a basename in it
+ * @contents: the data
+ * @length: its length
+ * @error: return location for a #GError
+ *
+ * Creates @name with @contents, durably and whole, only if nothing of that name exists:
+ * two writers racing for a name cannot both win. This blocks: call it from a worker
+ * thread.
+ *
+ * Returns: %TRUE if @name was created; %FALSE with %G_IO_ERROR_EXISTS if it was taken
+ */
+gboolean
+haul_write_file_exclusively_at (int          dirfd,
+                                const char  *name,
+                                const char  *contents,
+                                gsize        length,
+                                GError     **error)
+{
+  return write_file_at (dirfd, name, contents, length, TRUE, FALSE, error);
 }

@@ -69,6 +69,11 @@ gboolean        haul_write_file_atomically_at   (int              dirfd,
                                                  gsize            length,
                                                  gboolean         durable,
                                                  GError         **error);
+gboolean        haul_write_file_exclusively_at  (int              dirfd,
+                                                 const char      *name,
+                                                 const char      *contents,
+                                                 gsize            length,
+                                                 GError         **error);
 
 G_DEFINE_AUTOPTR_CLEANUP_FUNC (HaulResumeData, haul_resume_data_free)
 
