@@ -361,3 +361,52 @@ write_json_file (const char *path,
   g_assert_no_error (error);
 }
 
+
+/* Where the daemon keeps transfer @id's record. */
+char *
+record_path (guint id)
+{
+  g_autofree char *name = g_strdup_printf ("%u.json", id);
+
+  return g_build_filename (g_get_user_state_dir (), "haul", "transfers", name, NULL);
+}
+
+/* Lets the daemon save and exit, as at a logout. */
+void
+quit_daemon (Fixture *f)
+{
+  g_autoptr(GError) error = NULL;
+
+  haul_manager1_call_quit_sync (f->manager, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("the daemon to exit", !name_has_owner (f));
+}
+
+static int
+compare_strings (gconstpointer a,
+                 gconstpointer b)
+{
+  return g_strcmp0 (*(const char * const *) a, *(const char * const *) b);
+}
+
+/* The object paths of the transfers the daemon exports now, sorted. */
+GPtrArray *
+transfer_paths (Fixture *f)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autoptr(GVariantIter) iter = NULL;
+  GPtrArray *paths = g_ptr_array_new_with_free_func (g_free);
+  const char *path;
+
+  reply = g_dbus_connection_call_sync (f->connection, BUS_NAME, MANAGER_PATH,
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  g_variant_get (reply, "(a{oa{sa{sv}}})", &iter);
+  while (g_variant_iter_next (iter, "{&o@a{sa{sv}}}", &path, NULL))
+    g_ptr_array_add (paths, g_strdup (path));
+  g_ptr_array_sort (paths, compare_strings);
+  return paths;
+}

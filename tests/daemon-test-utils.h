@@ -85,5 +85,8 @@ JsonNode       *read_json_file                (const char       *path);
 void            write_json_file               (const char       *path,
                                                JsonNode         *root);
 JsonNode       *record_of                     (guint             id);
+char           *record_path                   (guint             id);
+void            quit_daemon                   (Fixture          *f);
+GPtrArray      *transfer_paths                (Fixture          *f);
 
 G_END_DECLS

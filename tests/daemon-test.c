@@ -127,6 +127,19 @@ test_bad_input (Fixture       *f,
   }
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'Range': 'bytes=1-'}>}"), bad);
   assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X-A': 'b\\r\\nC: d'}>}"), bad);
+  /* A name with a colon would go out as "X: Y: v". */
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X: Y': 'v'}>}"), bad);
+  assert_add_fails (f, uri, g_variant_new_parsed ("{'headers': <{'X-A': 'b\\x01'}>}"), bad);
+  /* URLs no request can honestly use. */
+  assert_add_fails (f, "http://127.0.0.1:0/x.bin", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, "http://exa mple.org/x.bin", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, "http://exa\tmple.org/x.bin", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, "http://127.0.0.1/x.bin?a=\x01", options_in_dir (f, NULL, NULL),
+                    HAUL_DBUS_ERROR_INVALID_URI);
+  assert_add_fails (f, "http://[::1", options_in_dir (f, NULL, NULL), HAUL_DBUS_ERROR_INVALID_URI);
 
   /* Properties out of their range are refused too, and change nothing. */
   {

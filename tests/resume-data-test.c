@@ -30,7 +30,7 @@ make_segmented (void)
   rd->filename = g_strdup ("f.iso");
   rd->boot_id = g_strdup ("boot-a");
   rd->created_at = 1700000000;
-  rd->sha256 = g_strdup ("00");
+  rd->sha256 = g_strdup ("0000000000000000000000000000000000000000000000000000000000000000");
   rd->max_segments = 3;
   rd->headers = g_strsplit ("X-A: 1|X-B: 2", "|", -1);
   g_array_set_size (rd->segments, 0);
@@ -134,6 +134,14 @@ test_inconsistent (void)
     { "\"uri\" : \"https://example.com/f.iso\"", "\"uri\" : 5" },
     { "\"segments\" : 3", "\"segments\" : 99" },
     { "\"complete\" : false", "\"complete\" : \"no\"" },
+    /* What a hostile state file would carry into a request or a file name. */
+    { "\"etag\" : \"\\\"abc\\\"\"", "\"etag\" : \"\\\"a\\r\\nX-Injected: 1\\\"\"" },
+    { "\"etag\" : \"\\\"abc\\\"\"", "\"etag\" : \"\\ud800x\"" },
+    { "\"filename\" : \"f.iso\"", "\"filename\" : \"../victim/f.iso\"" },
+    { "\"filename\" : \"f.iso\"", "\"filename\" : \"/etc/passwd\"" },
+    { "\"X-A: 1\"", "\"X\\nA: 1\"" },
+    { "\"X-A: 1\"", "\"Range: bytes=0-\"" },
+    { "\"sha256\" : \"0000", "\"sha256\" : \"zz00" },
   };
 
   for (guint i = 0; i < G_N_ELEMENTS (replacements); i++)

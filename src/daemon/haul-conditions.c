@@ -3,15 +3,24 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include "haul-conditions.h"
 
-/* What the system says about the moment: is there a network, is it metered, is power
- * saver on. The daemon's scheduler reads it and listens to ::changed.
+/* What the system says about the moment: can a transfer's host be reached, is the
+ * network metered, is power saver on. The daemon's scheduler reads it and listens to
+ * ::changed.
  *
- * The figures come from GNetworkMonitor and GPowerProfileMonitor. The tests cannot switch
- * the machine's network off, so when HAUL_TEST_CONDITIONS names a key file, the figures
- * come from its [conditions] group instead (keys online, metered, power-saver), read again
- * whenever the file changes. */
+ * The figures come from GNetworkMonitor and GPowerProfileMonitor. "Offline" is asked per
+ * host (g_network_monitor_can_reach_async(), again after each network-changed), never
+ * read from the monitor's "network-available", which only says whether there is a
+ * default route: false on a LAN-only machine, and for a download from localhost. The
+ * answers are kept per host and port.
+ *
+ * The tests cannot switch the machine's network off, so when HAUL_TEST_CONDITIONS names
+ * a key file, the figures come from its [conditions] group instead (keys online,
+ * metered, power-saver; online false means no host can be reached), read again whenever
+ * the file changes. */
 struct _HaulConditions
 {
   GObject               parent_instance;
@@ -26,7 +35,24 @@ struct _HaulConditions
   gboolean              online;
   gboolean              metered;
   gboolean              power_saver;
+
+  GHashTable           *hosts;    /* "host:port" → Reach */
+  guint                 generation;
 };
+
+typedef struct
+{
+  HaulReachability  reach;
+  gboolean          checking;
+  guint             generation;  /* of the network when last asked */
+} Reach;
+
+typedef struct
+{
+  HaulConditions *self;
+  char           *key;
+  guint           generation;
+} ReachCheck;
 
 G_DEFINE_FINAL_TYPE (HaulConditions, haul_conditions, G_TYPE_OBJECT)
 
@@ -56,9 +82,7 @@ set_figures (HaulConditions *self,
 static void
 read_monitors (HaulConditions *self)
 {
-  set_figures (self,
-               g_network_monitor_get_network_available (self->network),
-               g_network_monitor_get_network_metered (self->network),
+  set_figures (self, TRUE, g_network_monitor_get_network_metered (self->network),
                self->power != NULL && g_power_profile_monitor_get_power_saver_enabled (self->power));
 }
 
@@ -118,11 +142,133 @@ on_test_file_changed_cb (GFileMonitor      *monitor,
     read_test_file (self);
 }
 
-gboolean
-haul_conditions_get_online (HaulConditions *self)
+static void check_host (HaulConditions *self,
+                        const char     *key,
+                        Reach          *reach);
+
+static void
+can_reach_cb (GObject      *object,
+              GAsyncResult *result,
+              gpointer      user_data)
 {
-  g_return_val_if_fail (HAUL_IS_CONDITIONS (self), TRUE);
-  return self->online;
+  ReachCheck *check = user_data;
+  HaulConditions *self = check->self;
+  g_autoptr(GError) error = NULL;
+  gboolean ok = g_network_monitor_can_reach_finish (G_NETWORK_MONITOR (object), result, &error);
+  HaulReachability was;
+  Reach *reach;
+
+  /* Cancelled: the conditions are gone, and @self with them. */
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) ||
+      (reach = g_hash_table_lookup (self->hosts, check->key)) == NULL)
+    goto out;
+  reach->checking = FALSE;
+  was = reach->reach;
+  /* Only "no route" is offline. A name that does not resolve is for the download to
+   * report (and retry), not a reason to wait for a network. */
+  if (ok || (!g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NETWORK_UNREACHABLE) &&
+             !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_HOST_UNREACHABLE)))
+    reach->reach = HAUL_REACHABILITY_YES;
+  else
+    reach->reach = HAUL_REACHABILITY_NO;
+  g_debug ("%s: %s%s%s", check->key, reach->reach == HAUL_REACHABILITY_YES ? "reachable" : "unreachable",
+           error != NULL ? " — " : "", error != NULL ? error->message : "");
+  /* The network changed while we asked: ask again. */
+  if (reach->generation != self->generation)
+    check_host (self, check->key, reach);
+  if (reach->reach != was)
+    g_signal_emit (self, signals[CHANGED], 0);
+
+out:
+  g_free (check->key);
+  g_free (check);
+}
+
+static void
+check_host (HaulConditions *self,
+            const char     *key,
+            Reach          *reach)
+{
+  g_autoptr(GSocketConnectable) address = NULL;
+  ReachCheck *check;
+
+  if (reach->checking)
+    return;
+  address = g_network_address_parse (key, 80, NULL);
+  if (address == NULL)
+    {
+      reach->reach = HAUL_REACHABILITY_YES;
+      return;
+    }
+  reach->checking = TRUE;
+  reach->generation = self->generation;
+  check = g_new0 (ReachCheck, 1);
+  check->self = self;
+  check->key = g_strdup (key);
+  g_network_monitor_can_reach_async (self->network, address, self->cancellable,
+                                     can_reach_cb, check);
+}
+
+static void
+on_network_changed_cb (GNetworkMonitor *monitor,
+                       gboolean         available,
+                       HaulConditions  *self)
+{
+  GHashTableIter iter;
+  gpointer key, value;
+
+  /* Every answer may be out of date: ask again, keeping the old one meanwhile so that
+   * a running transfer does not stop for a moment of doubt. */
+  self->generation++;
+  g_hash_table_iter_init (&iter, self->hosts);
+  while (g_hash_table_iter_next (&iter, &key, &value))
+    check_host (self, key, value);
+}
+
+/**
+ * haul_conditions_can_reach:
+ * @self: the conditions
+ * @uri: an http or https URL
+ *
+ * Tells whether the host of @uri can be reached. The first question about a host starts
+ * the check and answers %HAUL_REACHABILITY_UNKNOWN; ::changed follows the answer.
+ *
+ * Returns: whether the transfer of @uri can run as far as the network is concerned
+ */
+HaulReachability
+haul_conditions_can_reach (HaulConditions *self,
+                           const char     *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  g_autofree char *key = NULL;
+  const char *host;
+  int port;
+  Reach *reach;
+
+  g_return_val_if_fail (HAUL_IS_CONDITIONS (self), HAUL_REACHABILITY_YES);
+
+  if (self->network == NULL)
+    return self->online ? HAUL_REACHABILITY_YES : HAUL_REACHABILITY_NO;
+
+  parsed = g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL);
+  host = parsed != NULL ? g_uri_get_host (parsed) : NULL;
+  if (host == NULL)
+    return HAUL_REACHABILITY_YES;
+  port = g_uri_get_port (parsed);
+  if (port < 0)
+    port = g_ascii_strcasecmp (g_uri_get_scheme (parsed), "https") == 0 ? 443 : 80;
+  key = strchr (host, ':') != NULL ? g_strdup_printf ("[%s]:%d", host, port)
+                                   : g_strdup_printf ("%s:%d", host, port);
+
+  reach = g_hash_table_lookup (self->hosts, key);
+  if (reach == NULL)
+    {
+      reach = g_new0 (Reach, 1);
+      reach->reach = HAUL_REACHABILITY_UNKNOWN;
+      g_hash_table_insert (self->hosts, g_strdup (key), reach);
+      check_host (self, key, reach);
+    }
+  return reach->reach;
 }
 
 gboolean
@@ -159,17 +305,28 @@ haul_conditions_dispose (GObject *object)
 }
 
 static void
+haul_conditions_finalize (GObject *object)
+{
+  HaulConditions *self = HAUL_CONDITIONS (object);
+
+  g_hash_table_unref (self->hosts);
+
+  G_OBJECT_CLASS (haul_conditions_parent_class)->finalize (object);
+}
+
+static void
 haul_conditions_class_init (HaulConditionsClass *klass)
 {
   GObjectClass *object_class = G_OBJECT_CLASS (klass);
 
   object_class->dispose = haul_conditions_dispose;
+  object_class->finalize = haul_conditions_finalize;
 
   /**
    * HaulConditions::changed:
    *
-   * Emitted when the network came or went, became metered or not, or power saver was
-   * switched.
+   * Emitted when a host became reachable or unreachable, the network became metered or
+   * not, or power saver was switched.
    */
   signals[CHANGED] = g_signal_new ("changed",
                                    G_TYPE_FROM_CLASS (klass),
@@ -183,7 +340,9 @@ haul_conditions_init (HaulConditions *self)
 {
   self->online = TRUE;
   self->cancellable = g_cancellable_new ();
+  self->hosts = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, g_free);
 }
+
 
 HaulConditions *
 haul_conditions_new (void)
@@ -208,14 +367,12 @@ haul_conditions_new (void)
 
   self->network = g_object_ref (g_network_monitor_get_default ());
   self->power = g_power_profile_monitor_dup_default ();
-  g_signal_connect_swapped (self->network, "notify::network-available",
-                            G_CALLBACK (read_monitors), self);
+  g_signal_connect (self->network, "network-changed", G_CALLBACK (on_network_changed_cb), self);
   g_signal_connect_swapped (self->network, "notify::network-metered",
                             G_CALLBACK (read_monitors), self);
   if (self->power != NULL)
     g_signal_connect_swapped (self->power, "notify::power-saver-enabled",
                               G_CALLBACK (read_monitors), self);
-  self->online = g_network_monitor_get_network_available (self->network);
   self->metered = g_network_monitor_get_network_metered (self->network);
   self->power_saver = self->power != NULL &&
                       g_power_profile_monitor_get_power_saver_enabled (self->power);

@@ -9,8 +9,16 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HaulConditions, haul_conditions, HAUL, CONDITIONS, GObject)
 
-HaulConditions *haul_conditions_new             (void);
-gboolean        haul_conditions_get_online      (HaulConditions *self);
+typedef enum
+{
+  HAUL_REACHABILITY_UNKNOWN,
+  HAUL_REACHABILITY_YES,
+  HAUL_REACHABILITY_NO,
+} HaulReachability;
+
+HaulConditions  *haul_conditions_new             (void);
+HaulReachability haul_conditions_can_reach       (HaulConditions *self,
+                                                  const char     *uri);
 gboolean        haul_conditions_get_metered     (HaulConditions *self);
 gboolean        haul_conditions_get_power_saver (HaulConditions *self);
 

@@ -14,6 +14,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-manager.h"
+#include "haul-missing.h"
 #include "haul-rate-limiter.h"
 #include "haul-service.h"
 #include "haul-store.h"
@@ -41,6 +42,8 @@ struct _HaulManager
   gboolean                  scheduling;
   gboolean                  schedule_again;
   guint                     pending_adds;  /* Add calls waiting to look at their directory */
+  GDBusConnection          *connection;
+  guint                     missing_id;    /* the subtree answering for missing transfers */
 };
 
 static void haul_manager_iface_init (HaulManager1Iface *iface);
@@ -214,12 +217,18 @@ sorted_transfers (HaulManager *self)
   return g_ptr_array_copy (self->order, NULL, NULL);
 }
 
-/* Why @transfer cannot run now, or %NULL if nothing stops it. */
+/* Why @transfer cannot run now, or %NULL if nothing stops it. *@unknown is set while the
+ * reachability of its host is still being asked: it neither starts nor waits yet. */
 static const char *
 blocked_reason (HaulManager  *self,
-                HaulTransfer *transfer)
+                HaulTransfer *transfer,
+                gboolean     *unknown)
 {
-  if (!haul_conditions_get_online (self->conditions))
+  HaulReachability reach = haul_conditions_can_reach (self->conditions,
+                                                      haul_transfer_get_host_uri (transfer));
+
+  *unknown = reach == HAUL_REACHABILITY_UNKNOWN;
+  if (reach == HAUL_REACHABILITY_NO)
     return _("Waiting for a network connection");
   if (!haul_transfer1_get_discretionary (HAUL_TRANSFER1 (transfer)))
     return NULL;
@@ -230,13 +239,26 @@ blocked_reason (HaulManager  *self,
   return NULL;
 }
 
+static gboolean progress_cb (gpointer user_data);
+
+/* The Progress signal's timer runs only while some transfer has figures that may change:
+ * a service with nothing running does not wake up. */
+static void
+ensure_progress_timer (HaulManager *self)
+{
+  if (self->progress_source == 0)
+    self->progress_source = g_timeout_add (PROGRESS_INTERVAL, progress_cb, self);
+}
+
 static void
 schedule_once (HaulManager *self)
 {
   g_autoptr(GPtrArray) list = sorted_transfers (self);
   guint max = haul_manager1_get_max_concurrent (HAUL_MANAGER1 (self));
+  g_autoptr(GHashTable) undecided = g_hash_table_new (NULL, NULL);
   guint running = 0;
   guint active = 0;
+  gboolean busy = FALSE;
 
   /* Conditions first: what cannot run now waits, saying why; what waited for a
    * condition that is met again is queued. */
@@ -244,24 +266,40 @@ schedule_once (HaulManager *self)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
       const char *reason;
+      gboolean unknown;
 
       if (!haul_transfer_is_active (transfer))
         continue;
-      reason = blocked_reason (self, transfer);
+      reason = blocked_reason (self, transfer, &unknown);
       if (reason != NULL)
         haul_transfer_wait_for (transfer, reason);
-      else
+      else if (!unknown)
         haul_transfer_stop_waiting (transfer);
+      else
+        g_hash_table_add (undecided, transfer);
     }
 
   for (guint i = 0; i < list->len; i++)
     running += haul_transfer_occupies_slot (g_ptr_array_index (list, i));
 
+  /* A lower limit holds at once: the transfers started last go back to the queue, with
+   * their resume data saved, and continue when their turn comes again. */
+  for (guint i = list->len; i > 0 && running > max && !self->quitting; i--)
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i - 1);
+
+      if (haul_transfer_is_running (transfer))
+        {
+          haul_transfer_requeue (transfer);
+          running--;
+        }
+    }
+
   for (guint i = 0; i < list->len && !self->quitting && running < max; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
 
-      if (haul_transfer_is_queued (transfer))
+      if (haul_transfer_is_queued (transfer) && !g_hash_table_contains (undecided, transfer))
         {
           haul_transfer_start (transfer, self->session, self->limiter);
           running++;
@@ -269,8 +307,16 @@ schedule_once (HaulManager *self)
     }
 
   for (guint i = 0; i < list->len; i++)
-    active += haul_transfer_is_active (g_ptr_array_index (list, i));
-  haul_manager1_set_active_count (HAUL_MANAGER1 (self), active);
+    {
+      HaulTransfer *transfer = g_ptr_array_index (list, i);
+
+      active += haul_transfer_is_active (transfer);
+      busy = busy || haul_transfer_is_busy (transfer);
+      if (haul_transfer_has_progress (transfer))
+        ensure_progress_timer (self);
+    }
+  if (haul_manager1_get_active_count (HAUL_MANAGER1 (self)) != active)
+    haul_manager1_set_active_count (HAUL_MANAGER1 (self), active);
 
   if (active > 0 && !self->held && !self->quitting)
     {
@@ -283,9 +329,9 @@ schedule_once (HaulManager *self)
       self->held = FALSE;
     }
 
-  /* Exit once every download stopped and its record is on disk. */
-  if (self->quitting && running == 0 && self->pending_adds == 0 &&
-      !haul_store_is_busy (self->store))
+  /* Exit once every download stopped, every deletion is done and every record is on
+   * disk. */
+  if (self->quitting && !busy && self->pending_adds == 0 && !haul_store_is_busy (self->store))
     g_application_quit (self->app);
 }
 
@@ -319,6 +365,7 @@ progress_cb (gpointer user_data)
   GVariantBuilder builder;
   guint64 total_rate = 0;
   guint changed = 0;
+  gboolean pending = FALSE;
 
   g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(uttt)"));
   for (guint i = 0; i < list->len; i++)
@@ -327,7 +374,10 @@ progress_cb (gpointer user_data)
       guint64 received, total, rate;
       gboolean news;
 
+      if (!haul_transfer_has_progress (transfer))
+        continue;
       news = haul_transfer_take_progress (transfer, &received, &total, &rate);
+      pending = pending || haul_transfer_has_progress (transfer);
       total_rate += rate;
       if (!news)
         continue;
@@ -340,18 +390,36 @@ progress_cb (gpointer user_data)
     haul_manager1_emit_progress (HAUL_MANAGER1 (self), g_variant_builder_end (&builder));
   else
     g_variant_builder_clear (&builder);
-  haul_manager1_set_download_rate (HAUL_MANAGER1 (self), total_rate);
+  if (haul_manager1_get_download_rate (HAUL_MANAGER1 (self)) != total_rate)
+    haul_manager1_set_download_rate (HAUL_MANAGER1 (self), total_rate);
+
+  /* Nothing runs and the last figures are out: sleep until something starts. */
+  if (!pending)
+    {
+      self->progress_source = 0;
+      return G_SOURCE_REMOVE;
+    }
   return G_SOURCE_CONTINUE;
 }
 
+/* A client removed @transfer: it leaves the bus and its record goes at once, so that
+ * nothing brings it back, while what runs of it stops. */
+static void
+on_transfer_removing_cb (HaulManager  *self,
+                         HaulTransfer *transfer)
+{
+  g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
+  haul_store_remove (self->store, haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)));
+  schedule (self);
+}
+
+/* Nothing of @transfer runs or is being deleted any more: forget it. */
 static void
 on_transfer_removed_cb (HaulManager  *self,
                         HaulTransfer *transfer)
 {
   guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
 
-  g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
-  haul_store_remove (self->store, id);
   g_ptr_array_remove (self->order, transfer);
   g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
   schedule (self);
@@ -361,8 +429,11 @@ static void
 save_transfer (HaulManager  *self,
                HaulTransfer *transfer)
 {
-  g_autoptr(JsonNode) record = haul_transfer_to_record (transfer);
+  g_autoptr(JsonNode) record = NULL;
 
+  if (haul_transfer_is_removed (transfer))
+    return;
+  record = haul_transfer_to_record (transfer);
   haul_store_save (self->store, haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)), record);
 }
 
@@ -374,7 +445,8 @@ on_transfer_notify_cb (HaulTransfer *transfer,
                        HaulManager  *self)
 {
   static const char * const saved[] = {
-    "state", "state-reason", "error", "uri", "effective-uri", "file-name", "discretionary", NULL
+    "state", "state-reason", "error", "uri", "effective-uri", "file-name", "discretionary",
+    "finished-at", "resumable", NULL
   };
 
   if (!g_strv_contains (saved, pspec->name))
@@ -396,36 +468,36 @@ register_transfer (HaulManager  *self,
   g_ptr_array_add (self->order, transfer);
   self->next_id = MAX (self->next_id, id + 1);
   g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self, 0);
+  g_signal_connect_object (transfer, "removing", G_CALLBACK (on_transfer_removing_cb), self,
+                           G_CONNECT_SWAPPED);
   g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
                            G_CONNECT_SWAPPED);
   g_signal_connect_object (transfer, "checkpoint", G_CALLBACK (save_transfer), self,
                            G_CONNECT_SWAPPED);
+  g_signal_connect_object (transfer, "idle", G_CALLBACK (schedule), self, G_CONNECT_SWAPPED);
 
   object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
   haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));
   g_dbus_object_manager_server_export (self->object_manager, G_DBUS_OBJECT_SKELETON (object));
 }
 
-static void
-load_one (JsonObject *record,
-          gpointer    user_data)
+/* A record that breaks a rule is refused with the reason; the store sets it aside. */
+static gboolean
+load_one (guint        id,
+          JsonObject  *record,
+          gpointer     user_data,
+          GError     **error)
 {
   HaulManager *self = user_data;
-  g_autoptr(GError) error = NULL;
-  HaulTransfer *transfer = haul_transfer_new_from_record (record, &error);
+  HaulTransfer *transfer;
 
+  if (g_hash_table_contains (self->transfers, GUINT_TO_POINTER (id)))
+    return TRUE;
+  transfer = haul_transfer_new_from_record (id, record, error);
   if (transfer == NULL)
-    {
-      g_warning ("Skipping a transfer record: %s", error->message);
-      return;
-    }
-  if (g_hash_table_contains (self->transfers,
-                             GUINT_TO_POINTER (haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)))))
-    {
-      g_object_unref (transfer);
-      return;
-    }
+    return FALSE;
   register_transfer (self, transfer);
+  return TRUE;
 }
 
 /* Brings back the transfers of earlier runs; unfinished ones continue. This reads the
@@ -639,6 +711,10 @@ haul_manager_export (HaulManager      *self,
   if (!g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (self), connection,
                                          HAUL_MANAGER_PATH, error))
     return FALSE;
+  self->missing_id = haul_missing_register (connection, error);
+  if (self->missing_id == 0)
+    return FALSE;
+  self->connection = g_object_ref (connection);
   /* Loaded before the object manager goes on the bus: it then exports them all at once,
    * rather than announcing each with InterfacesAdded. */
   load_transfers (self);
@@ -654,6 +730,10 @@ haul_manager_unexport (HaulManager *self)
 
   g_dbus_object_manager_server_set_connection (self->object_manager, NULL);
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (self));
+  if (self->missing_id != 0)
+    g_dbus_connection_unregister_subtree (self->connection, self->missing_id);
+  self->missing_id = 0;
+  g_clear_object (&self->connection);
 }
 
 static void
@@ -669,6 +749,7 @@ haul_manager_dispose (GObject *object)
   g_clear_object (&self->store);
   g_clear_object (&self->conditions);
   g_clear_object (&self->session);
+  g_clear_object (&self->connection);
   g_clear_pointer (&self->limiter, haul_rate_limiter_unref);
 
   G_OBJECT_CLASS (haul_manager_parent_class)->dispose (object);
@@ -763,8 +844,6 @@ haul_manager_init (HaulManager *self)
   g_signal_connect_swapped (self, "notify::max-concurrent", G_CALLBACK (schedule), self);
   g_signal_connect_swapped (self, "notify::speed-limit", G_CALLBACK (on_speed_limit_changed_cb), self);
   on_speed_limit_changed_cb (self);
-
-  self->progress_source = g_timeout_add (PROGRESS_INTERVAL, progress_cb, self);
 }
 
 HaulManager *

@@ -23,6 +23,8 @@ struct _HaulStore
   GCancellable *cancellable;
   GHashTable   *pending;   /* id → GBytes of the next write, or NULL while one runs */
   GHashTable   *doomed;    /* ids to delete once the write in flight landed */
+  GHashTable   *deleting;  /* ids whose record is being deleted */
+  GHashTable   *gone;      /* ids removed for good: never written again */
 };
 
 G_DEFINE_FINAL_TYPE (HaulStore, haul_store, G_TYPE_OBJECT)
@@ -53,9 +55,18 @@ record_path (HaulStore *self,
   return g_build_filename (self->directory, name, NULL);
 }
 
-static void write_record (HaulStore *self,
-                          guint      id,
-                          GBytes    *bytes);
+static void write_record  (HaulStore *self,
+                           guint      id,
+                           GBytes    *bytes);
+static void delete_record (HaulStore *self,
+                           guint      id);
+
+static void
+emit_idle_if_done (HaulStore *self)
+{
+  if (!haul_store_is_busy (self))
+    g_signal_emit (self, signals[IDLE], 0);
+}
 
 static void
 write_cb (GObject      *object,
@@ -77,10 +88,9 @@ write_cb (GObject      *object,
 
   if (g_hash_table_remove (self->doomed, GUINT_TO_POINTER (id)))
     {
-      g_autofree char *path = record_path (self, id);
-
       g_hash_table_remove (self->pending, GUINT_TO_POINTER (id));
-      haul_delete_file_async (path);
+      delete_record (self, id);
+      return;
     }
 
   if (g_hash_table_steal_extended (self->pending, GUINT_TO_POINTER (id), NULL, &next) &&
@@ -89,8 +99,8 @@ write_cb (GObject      *object,
       g_autoptr(GBytes) bytes = next;
       write_record (self, id, bytes);
     }
-  else if (g_hash_table_size (self->pending) == 0)
-    g_signal_emit (self, signals[IDLE], 0);
+  else
+    emit_idle_if_done (self);
 }
 
 static void
@@ -121,7 +131,8 @@ save_bytes (HaulStore *self,
 {
   g_autoptr(GBytes) bytes = g_bytes_ref (bytes_in);
 
-  if (g_hash_table_contains (self->doomed, GUINT_TO_POINTER (id)))
+  if (g_hash_table_contains (self->doomed, GUINT_TO_POINTER (id)) ||
+      g_hash_table_contains (self->gone, GUINT_TO_POINTER (id)))
     return;
   if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
     g_hash_table_replace (self->pending, GUINT_TO_POINTER (id), g_steal_pointer (&bytes));
@@ -202,7 +213,7 @@ gboolean
 haul_store_is_busy (HaulStore *self)
 {
   g_return_val_if_fail (HAUL_IS_STORE (self), FALSE);
-  return g_hash_table_size (self->pending) > 0;
+  return g_hash_table_size (self->pending) > 0 || g_hash_table_size (self->deleting) > 0;
 }
 
 static void
@@ -210,7 +221,9 @@ delete_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
+  g_autoptr(HaulStore) self = user_data;
   g_autoptr(GError) error = NULL;
+  g_autofree char *basename = g_file_get_basename (G_FILE (object));
 
   if (!g_file_delete_finish (G_FILE (object), result, &error) &&
       !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
@@ -218,30 +231,40 @@ delete_cb (GObject      *object,
       g_autofree char *path = g_file_get_path (G_FILE (object));
       g_warning ("Could not delete %s: %s", path, error->message);
     }
+  g_hash_table_remove (self->deleting,
+                       GUINT_TO_POINTER ((guint) g_ascii_strtoull (basename, NULL, 10)));
+  emit_idle_if_done (self);
+}
+
+/* Deletes a record in a GIO worker, so that the main loop never waits on the disk; the
+ * store is busy until it is gone. */
+static void
+delete_record (HaulStore *self,
+               guint      id)
+{
+  g_autofree char *path = record_path (self, id);
+  g_autoptr(GFile) file = g_file_new_for_path (path);
+
+  g_hash_table_add (self->deleting, GUINT_TO_POINTER (id));
+  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, delete_cb, g_object_ref (self));
 }
 
 /**
- * haul_delete_file_async:
- * @path: a file to delete, if it exists
+ * haul_store_remove:
+ * @self: the store
+ * @id: a transfer's id
  *
- * Deletes in a GIO worker, so that the main loop never waits on the disk.
+ * Deletes the transfer's record for good: later saves of @id are ignored, and the store
+ * is busy (see haul_store_is_busy()) until the file is gone, so that a service that exits
+ * right after a removal does not bring the transfer back at its next start.
  */
-void
-haul_delete_file_async (const char *path)
-{
-  g_autoptr(GFile) file = g_file_new_for_path (path);
-
-  g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, delete_cb, NULL);
-}
-
 void
 haul_store_remove (HaulStore *self,
                    guint      id)
 {
-  g_autofree char *path = NULL;
-
   g_return_if_fail (HAUL_IS_STORE (self));
 
+  g_hash_table_add (self->gone, GUINT_TO_POINTER (id));
   /* A write still in flight would bring the file back: drop what waits behind it, and
    * delete once it landed. */
   if (g_hash_table_contains (self->pending, GUINT_TO_POINTER (id)))
@@ -250,8 +273,7 @@ haul_store_remove (HaulStore *self,
       g_hash_table_add (self->doomed, GUINT_TO_POINTER (id));
       return;
     }
-  path = record_path (self, id);
-  haul_delete_file_async (path);
+  delete_record (self, id);
 }
 
 /**
@@ -260,8 +282,8 @@ haul_store_remove (HaulStore *self,
  * @func: called with each record
  * @user_data: for @func
  *
- * Reads every record. A record that cannot be parsed is moved aside as `ID.json.corrupt`
- * with a warning; the others load.
+ * Reads every record `ID.json`. One that cannot be parsed, or that @func refuses, is moved
+ * aside as `ID.json.corrupt` with a warning; the others load.
  */
 void
 haul_store_load (HaulStore         *self,
@@ -278,25 +300,31 @@ haul_store_load (HaulStore         *self,
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
       g_autofree char *path = NULL;
+      g_autofree char *digits = NULL;
       g_autoptr(GError) error = NULL;
+      guint64 id;
       JsonNode *root;
 
+      /* Records are named ID.json; anything else here is not one. */
       if (!g_str_has_suffix (name, ".json"))
+        continue;
+      digits = g_strndup (name, strlen (name) - strlen (".json"));
+      if (!g_ascii_string_to_unsigned (digits, 10, 1, G_MAXUINT32, &id, NULL))
         continue;
       path = g_build_filename (self->directory, name, NULL);
       if (json_parser_load_from_mapped_file (parser, path, &error) &&
-          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root))
-        {
-          func (json_node_get_object (root), user_data);
-          continue;
-        }
+          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
+          func ((guint) id, json_node_get_object (root), user_data, &error))
+        continue;
 
       {
         g_autofree char *aside = g_strconcat (path, ".corrupt", NULL);
 
-        g_warning ("The record %s is damaged (%s); it was moved to %s", path,
+        /* Set aside rather than deleted: a person may want to look at it. */
+        g_warning ("The record %s cannot be used (%s); it was moved to %s", path,
                    error != NULL ? error->message : "not an object", aside);
-        g_rename (path, aside);
+        if (g_rename (path, aside) != 0)
+          g_warning ("Could not move %s: %s", path, g_strerror (errno));
       }
     }
 }
@@ -320,6 +348,8 @@ haul_store_finalize (GObject *object)
   g_free (self->directory);
   g_hash_table_unref (self->pending);
   g_hash_table_unref (self->doomed);
+  g_hash_table_unref (self->deleting);
+  g_hash_table_unref (self->gone);
 
   G_OBJECT_CLASS (haul_store_parent_class)->finalize (object);
 }
@@ -335,7 +365,7 @@ haul_store_class_init (HaulStoreClass *klass)
   /**
    * HaulStore::idle:
    *
-   * Emitted when the last write on its way landed.
+   * Emitted when the last write or deletion on its way landed.
    */
   signals[IDLE] = g_signal_new ("idle",
                                 G_TYPE_FROM_CLASS (klass),
@@ -350,6 +380,8 @@ haul_store_init (HaulStore *self)
   self->cancellable = g_cancellable_new ();
   self->pending = g_hash_table_new_full (NULL, NULL, NULL, bytes_unref0);
   self->doomed = g_hash_table_new (NULL, NULL);
+  self->deleting = g_hash_table_new (NULL, NULL);
+  self->gone = g_hash_table_new (NULL, NULL);
 }
 
 /**

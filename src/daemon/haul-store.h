@@ -10,8 +10,10 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HaulStore, haul_store, HAUL, STORE, GObject)
 
 HaulStore *haul_store_new    (const char  *directory);
-typedef void (*HaulStoreLoadFunc) (JsonObject *record,
-                                   gpointer    user_data);
+typedef gboolean (*HaulStoreLoadFunc) (guint        id,
+                                       JsonObject  *record,
+                                       gpointer     user_data,
+                                       GError     **error);
 
 void       haul_store_load   (HaulStore         *self,
                               HaulStoreLoadFunc  func,
@@ -25,7 +27,5 @@ void       haul_store_save_next_id (HaulStore *self,
                                     guint      next_id);
 guint      haul_store_load_next_id (HaulStore *self);
 gboolean   haul_store_is_busy (HaulStore  *self);
-
-void       haul_delete_file_async (const char *path);
 
 G_END_DECLS

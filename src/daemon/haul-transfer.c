@@ -5,57 +5,15 @@
 
 #include <glib/gi18n.h>
 
+#include "haul-cleanup.h"
 #include "haul-dbus-error.h"
-#include "haul-download.h"
+#include "haul-error.h"
 #include "haul-manager.h"
 #include "haul-service.h"
-#include "haul-store.h"
-#include "haul-transfer.h"
+#include "haul-transfer-private.h"
 
-/* What a stop of the running download is for. */
-typedef enum
-{
-  STOP_NONE,
-  STOP_PAUSE,
-  STOP_CANCEL,
-  STOP_REMOVE,
-  STOP_REQUEUE,     /* run again: a new URL, or the service stops and continues later */
-  STOP_WAIT,        /* a condition is unmet: wait for it (wait_reason says which) */
-} StopIntent;
-
-/* What a waiting transfer waits for. */
-typedef enum
-{
-  WAIT_NONE,
-  WAIT_RETRY,       /* the engine's back-off; the download is still there */
-  WAIT_CONDITION,   /* offline, metered network, power saver: no download runs */
-} WaitKind;
-
-struct _HaulTransfer
-{
-  HaulTransfer1Skeleton  parent_instance;
-
-  char                  *path;
-  GStrv                  headers;
-  gboolean               overwrite;
-  guint64                speed_limit;
-  HaulRateLimiter       *own_limiter;
-
-  HaulDownload          *download;
-  GCancellable          *cancellable;
-  StopIntent             stop;
-  WaitKind               wait;
-  char                  *wait_reason;
-  char                  *resume_data;   /* a copy of the engine's last checkpoint */
-  char                  *previous_uri;  /* the address before SetUri gave a fresh link */
-
-  /* The figures last sent in a Progress signal. */
-  guint64                sent_received;
-  guint64                sent_total;
-  guint64                sent_rate;
-  gboolean               sent_once;
-  gboolean               figures_dirty;  /* the last figures of a run are still to go */
-};
+/* One transfer of the service: its D-Bus object, and the engine's download while it runs.
+ * Its record (what survives a restart) is read and written in haul-transfer-record.c. */
 
 static void haul_transfer_iface_init (HaulTransfer1Iface *iface);
 
@@ -63,12 +21,29 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HaulTransfer, haul_transfer, HAUL_TYPE_TRANSFER1_
                                G_IMPLEMENT_INTERFACE (HAUL_TYPE_TRANSFER1, haul_transfer_iface_init))
 
 enum {
+  REMOVING,
   REMOVED,
   CHECKPOINT,
+  IDLE,
   N_SIGNALS
 };
 
 static guint signals[N_SIGNALS];
+
+static void finish_remove (HaulTransfer *self);
+
+static gboolean
+state_is (HaulTransfer *self,
+          const char   *state)
+{
+  return g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (self)), state) == 0;
+}
+
+static gboolean
+is_finished (HaulTransfer *self)
+{
+  return state_is (self, "completed") || state_is (self, "cancelled");
+}
 
 static void
 set_state (HaulTransfer *self,
@@ -76,27 +51,51 @@ set_state (HaulTransfer *self,
 {
   HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
 
-  if (g_strcmp0 (haul_transfer1_get_state (iface), state) == 0)
+  if (state_is (self, state))
     return;
   g_debug ("Transfer %u: %s", haul_transfer1_get_id (iface), state);
   if (!g_str_equal (state, "waiting"))
     {
       self->wait = WAIT_NONE;
-      haul_transfer1_set_state_reason (iface, "");
+      g_clear_handle_id (&self->retry_source, g_source_remove);
+      if (*haul_transfer1_get_state_reason (iface) != '\0')
+        haul_transfer1_set_state_reason (iface, "");
     }
-  haul_transfer1_set_state (iface, state);
   if (g_str_equal (state, "completed") || g_str_equal (state, "cancelled"))
     g_clear_pointer (&self->resume_data, g_free);
+  /* Before the state: the record is saved when the state changes, and must hold it. */
   if (g_str_equal (state, "completed") || g_str_equal (state, "failed") ||
       g_str_equal (state, "cancelled"))
     haul_transfer1_set_finished_at (iface, g_get_real_time () / G_USEC_PER_SEC);
+  haul_transfer1_set_state (iface, state);
+}
+
+/* Answers a call on a transfer that was removed, as one on a transfer that never was. */
+static gboolean
+return_if_removed (HaulTransfer          *self,
+                   GDBusMethodInvocation *invocation)
+{
+  if (!self->removed)
+    return FALSE;
+  g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
+                                         HAUL_DBUS_ERROR_NO_SUCH_TRANSFER,
+                                         _("There is no transfer %u"),
+                                         haul_transfer1_get_id (HAUL_TRANSFER1 (self)));
+  return TRUE;
 }
 
 gboolean
 haul_transfer_is_queued (HaulTransfer *self)
 {
   g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
-  return g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (self)), "queued") == 0;
+  return !self->removed && state_is (self, "queued");
+}
+
+gboolean
+haul_transfer_is_running (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return !self->removed && state_is (self, "running") && self->stop == STOP_NONE;
 }
 
 /**
@@ -108,12 +107,30 @@ haul_transfer_is_queued (HaulTransfer *self)
 gboolean
 haul_transfer_is_active (HaulTransfer *self)
 {
-  const char *state;
-
   g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
-  state = haul_transfer1_get_state (HAUL_TRANSFER1 (self));
-  return g_strcmp0 (state, "queued") == 0 || g_strcmp0 (state, "waiting") == 0 ||
-         g_strcmp0 (state, "running") == 0;
+  return !self->removed &&
+         (state_is (self, "queued") || state_is (self, "waiting") || state_is (self, "running"));
+}
+
+/**
+ * haul_transfer_is_busy:
+ * @self: a transfer
+ *
+ * Returns: %TRUE while its download runs or one of its files is being deleted: the
+ *   service must not exit before #HaulTransfer::idle
+ */
+gboolean
+haul_transfer_is_busy (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return self->download != NULL || self->pending_io > 0;
+}
+
+gboolean
+haul_transfer_is_removed (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return self->removed;
 }
 
 const char *
@@ -123,32 +140,94 @@ haul_transfer_get_path (HaulTransfer *self)
   return self->path;
 }
 
-/* Deletes the partial data of a cancelled transfer: NAME.part and its resume data. */
+/**
+ * haul_transfer_get_host_uri:
+ * @self: a transfer
+ *
+ * Returns: the URL whose host must be reachable for the transfer to run
+ */
+const char *
+haul_transfer_get_host_uri (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), NULL);
+  return haul_transfer1_get_uri (HAUL_TRANSFER1 (self));
+}
+
+/* A deletion ended: once nothing is on its way, a removed transfer is gone for good,
+ * and the service hears that it may be able to exit. */
+static void
+io_done (HaulTransfer *self)
+{
+  if (self->pending_io > 0 || self->download != NULL)
+    return;
+  if (self->removed)
+    g_signal_emit (self, signals[REMOVED], 0);
+  else
+    g_signal_emit (self, signals[IDLE], 0);
+}
+
+static void
+cleanup_partial_cb (GObject      *object,
+                    GAsyncResult *result,
+                    gpointer      user_data)
+{
+  g_autoptr(HaulTransfer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!haul_cleanup_partial_finish (result, &error))
+    g_message ("Transfer %u: the partial data stays: %s",
+               haul_transfer1_get_id (HAUL_TRANSFER1 (self)), error->message);
+  self->pending_io--;
+  io_done (self);
+}
+
+/* Deletes NAME.part and its resume data, off the main loop, and only if the engine can
+ * prove them this transfer's: a name it never claimed, or resume data of another URL or
+ * another file, stays where it is. */
 static void
 delete_partial (HaulTransfer *self)
 {
-  const char *name = haul_transfer1_get_file_name (HAUL_TRANSFER1 (self));
-  const char *dir = haul_transfer1_get_directory (HAUL_TRANSFER1 (self));
-  g_autofree char *part = NULL;
-  g_autofree char *json = NULL;
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *name = haul_transfer1_get_file_name (iface);
+  const char *uris[] = { haul_transfer1_get_uri (iface), self->previous_uri, NULL };
 
-  if (name == NULL || *name == '\0')
+  if (!self->name_claimed || *name == '\0')
     return;
-  part = g_strdup_printf ("%s/%s.part", dir, name);
-  json = g_strdup_printf ("%s/%s.part.json", dir, name);
-  haul_delete_file_async (part);
-  haul_delete_file_async (json);
+  self->pending_io++;
+  haul_cleanup_partial_async (haul_transfer1_get_directory (iface), name, uris, NULL,
+                              cleanup_partial_cb, g_object_ref (self));
 }
 
-/* Waits for a condition, saying which in words a person understands. */
+static gboolean
+retry_due_cb (gpointer user_data)
+{
+  HaulTransfer *self = user_data;
+
+  self->retry_source = 0;
+  if (self->wait == WAIT_RETRY && state_is (self, "waiting"))
+    set_state (self, "queued");
+  return G_SOURCE_REMOVE;
+}
+
+/* Waits, saying why in words a person understands. A back-off ends at retry_at, when the
+ * transfer is queued and takes its turn for a slot. */
 static void
 set_waiting (HaulTransfer *self,
              WaitKind      kind,
              const char   *reason)
 {
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   self->wait = kind;
-  haul_transfer1_set_state_reason (HAUL_TRANSFER1 (self), reason);
+  if (g_strcmp0 (reason, haul_transfer1_get_state_reason (HAUL_TRANSFER1 (self))) != 0)
+    haul_transfer1_set_state_reason (HAUL_TRANSFER1 (self), reason);
   set_state (self, "waiting");
+  if (kind == WAIT_RETRY)
+    {
+      gint64 left_ms = (self->retry_at - g_get_real_time ()) / 1000;
+
+      self->retry_source = g_timeout_add ((guint) CLAMP (left_ms, 0, G_MAXUINT), retry_due_cb,
+                                          self);
+    }
 }
 
 static void
@@ -168,13 +247,15 @@ finish_stop (HaulTransfer *self)
     case STOP_WAIT:
       set_waiting (self, WAIT_CONDITION, self->wait_reason);
       break;
+    case STOP_RETRY:
+      set_waiting (self, WAIT_RETRY, self->wait_reason);
+      break;
     case STOP_CANCEL:
       delete_partial (self);
       set_state (self, "cancelled");
       break;
     case STOP_REMOVE:
-      delete_partial (self);
-      g_signal_emit (self, signals[REMOVED], 0);
+      finish_remove (self);
       break;
     case STOP_NONE:
     default:
@@ -199,6 +280,8 @@ refresh (HaulTransfer *self)
    * find the partial data. The generated setters notify even when nothing changed, and
    * the manager saves the record on those notifications: set only what changed. */
   name = haul_download_get_filename (self->download);
+  if (name != NULL && !self->name_claimed)
+    self->name_claimed = TRUE;
   if (name != NULL && g_strcmp0 (name, haul_transfer1_get_file_name (iface)) != 0)
     haul_transfer1_set_file_name (iface, name);
   effective = haul_download_get_effective_uri (self->download);
@@ -209,6 +292,19 @@ refresh (HaulTransfer *self)
   haul_transfer1_set_bytes_received (iface, haul_download_get_bytes_received (self->download));
   haul_transfer1_set_bytes_total (iface, haul_download_get_bytes_total (self->download));
   haul_transfer1_set_rate (iface, haul_download_get_rate (self->download));
+}
+
+/**
+ * haul_transfer_has_progress:
+ * @self: a transfer
+ *
+ * Returns: %TRUE while figures may change or the last ones are still to be sent
+ */
+gboolean
+haul_transfer_has_progress (HaulTransfer *self)
+{
+  g_return_val_if_fail (HAUL_IS_TRANSFER (self), FALSE);
+  return self->download != NULL || self->figures_dirty;
 }
 
 /**
@@ -267,24 +363,41 @@ on_resume_data_saved_cb (HaulDownload *download,
   g_signal_emit (self, signals[CHECKPOINT], 0);
 }
 
-/* The engine waits out a transient error, or its wait is over. */
+/* Stops for @intent: a running download stops through its cancellable (saving its resume
+ * data) and finishes in run_cb; anything else finishes now. A removal is final. */
+static void
+stop_for (HaulTransfer *self,
+          StopIntent    intent)
+{
+  if (self->stop == STOP_REMOVE)
+    return;
+  self->stop = intent;
+  if (self->cancellable != NULL)
+    g_cancellable_cancel (self->cancellable);
+  else
+    finish_stop (self);
+}
+
+/* The engine waits out a transient error with no connection left: the transfer stops and
+ * waits without holding a running slot, and takes its turn again when the wait is over. */
 static void
 on_retry_wait_cb (HaulDownload *download,
                   gint64        until,
                   const char   *why,
                   HaulTransfer *self)
 {
-  if (until > 0)
-    {
-      g_autoptr(GDateTime) at = g_date_time_new_from_unix_local (until / G_USEC_PER_SEC);
-      g_autofree char *when = g_date_time_format (at, "%X");
-      /* Translators: the first %s is a time of day, the second an error message. */
-      g_autofree char *reason = g_strdup_printf (_("Trying again at %s (%s)"), when, why);
+  g_autoptr(GDateTime) at = NULL;
+  g_autofree char *when = NULL;
 
-      set_waiting (self, WAIT_RETRY, reason);
-    }
-  else if (self->wait == WAIT_RETRY)
-    set_state (self, "running");
+  if (until <= 0 || self->stop != STOP_NONE)
+    return;
+  at = g_date_time_new_from_unix_local (until / G_USEC_PER_SEC);
+  when = g_date_time_format (at, "%X");
+  g_free (self->wait_reason);
+  /* Translators: the first %s is a time of day, the second an error message. */
+  self->wait_reason = g_strdup_printf (_("Trying again at %s (%s)"), when, why);
+  self->retry_at = until;
+  stop_for (self, STOP_RETRY);
 }
 
 static void
@@ -301,20 +414,31 @@ run_cb (GObject      *object,
   refresh (self);
   haul_transfer1_set_rate (iface, 0);
   self->figures_dirty = TRUE;
+  self->tries = haul_download_get_fruitless_tries (HAUL_DOWNLOAD (object));
   g_signal_handlers_disconnect_by_func (object, on_retry_wait_cb, self);
   g_signal_handlers_disconnect_by_func (object, on_resume_data_saved_cb, self);
   g_clear_object (&self->download);
   g_clear_object (&self->cancellable);
 
-  if (self->stop != STOP_NONE)
+  /* A finished download is completed, whatever call came while it finished. */
+  if (ok)
+    {
+      self->tries = 0;
+      if (*haul_transfer1_get_error (iface) != '\0')
+        haul_transfer1_set_error (iface, "");
+      set_state (self, "completed");
+      if (self->stop == STOP_REMOVE)
+        finish_remove (self);
+      self->stop = STOP_NONE;
+    }
+  else if (self->stop != STOP_NONE)
     finish_stop (self);
-  else if (ok)
-    set_state (self, "completed");
   else
     {
       haul_transfer1_set_error (iface, error->message);
       set_state (self, "failed");
     }
+  io_done (self);
 }
 
 /**
@@ -337,14 +461,26 @@ haul_transfer_start (HaulTransfer    *self,
   g_return_if_fail (HAUL_IS_TRANSFER (self));
   g_return_if_fail (self->download == NULL);
 
-  /* After the first run the name is the one the server gave; keep it. */
+  /* Once the engine claimed a name it is the transfer's for good. Before that, the name
+   * asked for is only a wish: "NAME (1).EXT" when taken, unless told to overwrite. */
   name = haul_transfer1_get_file_name (iface);
-  self->download = haul_download_new (haul_transfer1_get_uri (iface),
-                                      haul_transfer1_get_directory (iface),
-                                      name != NULL && *name != '\0' ? name : NULL);
+  if (self->name_claimed && *name != '\0')
+    self->download = haul_download_new (haul_transfer1_get_uri (iface),
+                                        haul_transfer1_get_directory (iface), name);
+  else if (self->requested_name != NULL && self->overwrite)
+    self->download = haul_download_new (haul_transfer1_get_uri (iface),
+                                        haul_transfer1_get_directory (iface),
+                                        self->requested_name);
+  else
+    {
+      self->download = haul_download_new (haul_transfer1_get_uri (iface),
+                                          haul_transfer1_get_directory (iface), NULL);
+      haul_download_set_suggested_name (self->download, self->requested_name);
+    }
   haul_download_set_session (self->download, session);
   haul_download_set_max_segments (self->download, haul_transfer1_get_segments (iface));
   haul_download_set_overwrite (self->download, self->overwrite);
+  haul_download_set_fruitless_tries (self->download, self->tries);
   if (*haul_transfer1_get_sha256 (iface) != '\0')
     haul_download_set_sha256 (self->download, haul_transfer1_get_sha256 (iface));
   if (self->headers != NULL)
@@ -359,7 +495,8 @@ haul_transfer_start (HaulTransfer    *self,
   else if (limiter != NULL)
     haul_download_set_rate_limiter (self->download, limiter);
 
-  haul_transfer1_set_error (iface, "");
+  if (*haul_transfer1_get_error (iface) != '\0')
+    haul_transfer1_set_error (iface, "");
   g_signal_connect (self->download, "retry-wait", G_CALLBACK (on_retry_wait_cb), self);
   g_signal_connect (self->download, "resume-data-saved", G_CALLBACK (on_resume_data_saved_cb), self);
   haul_download_set_saved_resume_data (self->download, self->resume_data);
@@ -367,19 +504,6 @@ haul_transfer_start (HaulTransfer    *self,
   self->cancellable = g_cancellable_new ();
   set_state (self, "running");
   haul_download_run_async (self->download, self->cancellable, run_cb, g_object_ref (self));
-}
-
-/* Stops for @intent: a running download stops through its cancellable (saving its resume
- * data) and finishes in run_cb; anything else finishes now. */
-static void
-stop_for (HaulTransfer *self,
-          StopIntent    intent)
-{
-  self->stop = intent;
-  if (self->cancellable != NULL)
-    g_cancellable_cancel (self->cancellable);
-  else
-    finish_stop (self);
 }
 
 void
@@ -393,12 +517,28 @@ haul_transfer_pause (HaulTransfer *self)
 void
 haul_transfer_resume (HaulTransfer *self)
 {
-  const char *state;
-
   g_return_if_fail (HAUL_IS_TRANSFER (self));
-  state = haul_transfer1_get_state (HAUL_TRANSFER1 (self));
-  if (g_strcmp0 (state, "paused") == 0 || g_strcmp0 (state, "failed") == 0)
-    set_state (self, "queued");
+  if (!self->removed && (state_is (self, "paused") || state_is (self, "failed")))
+    {
+      /* A person's retry gets a fresh set of tries. */
+      self->tries = 0;
+      set_state (self, "queued");
+    }
+}
+
+/**
+ * haul_transfer_requeue:
+ * @self: a running transfer
+ *
+ * Stops the download with its resume data saved and queues the transfer again: fewer
+ * may run at once now.
+ */
+void
+haul_transfer_requeue (HaulTransfer *self)
+{
+  g_return_if_fail (HAUL_IS_TRANSFER (self));
+  if (self->download != NULL && self->stop == STOP_NONE)
+    stop_for (self, STOP_REQUEUE);
 }
 
 static gboolean
@@ -409,6 +549,8 @@ handle_pause (HaulTransfer1         *iface,
 
   g_debug ("Handling Pause");
   haul_note_activity ();
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (!haul_transfer_is_active (self))
     {
       g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
@@ -431,8 +573,9 @@ handle_resume (HaulTransfer1         *iface,
 
   g_debug ("Handling Resume");
   haul_note_activity ();
-  if (self->stop != STOP_NONE ||
-      (g_strcmp0 (state, "paused") != 0 && g_strcmp0 (state, "failed") != 0))
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (self->stop != STOP_NONE || (!state_is (self, "paused") && !state_is (self, "failed")))
     {
       g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
                                              HAUL_DBUS_ERROR_INVALID_STATE,
@@ -450,15 +593,17 @@ handle_cancel (HaulTransfer1         *iface,
                GDBusMethodInvocation *invocation)
 {
   HaulTransfer *self = HAUL_TRANSFER (iface);
-  const char *state = haul_transfer1_get_state (iface);
 
   g_debug ("Handling Cancel");
   haul_note_activity ();
-  if (g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "cancelled") == 0)
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (is_finished (self) || self->stop == STOP_CANCEL)
     {
       g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
                                              HAUL_DBUS_ERROR_INVALID_STATE,
-                                             _("A %s transfer cannot be cancelled"), state);
+                                             _("A %s transfer cannot be cancelled"),
+                                             haul_transfer1_get_state (iface));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   stop_for (self, STOP_CANCEL);
@@ -466,14 +611,58 @@ handle_cancel (HaulTransfer1         *iface,
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
-/* Forgets the transfer once nothing of it runs any more. */
+static void
+cleanup_file_cb (GObject      *object,
+                 GAsyncResult *result,
+                 gpointer      user_data)
+{
+  g_autoptr(HaulTransfer) self = user_data;
+  g_autoptr(GError) error = NULL;
+
+  if (!haul_cleanup_file_finish (result, &error))
+    g_message ("Transfer %u: the file stays: %s", haul_transfer1_get_id (HAUL_TRANSFER1 (self)),
+               error->message);
+  self->pending_io--;
+  io_done (self);
+}
+
+/* Nothing of the removed transfer runs any more: its partial data goes (as Cancel deletes
+ * it), and its file if it finished and the person asked; then it is forgotten. */
 static void
 finish_remove (HaulTransfer *self)
 {
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+
+  if (!is_finished (self))
+    delete_partial (self);
+  else if (state_is (self, "completed") && self->delete_file &&
+           *haul_transfer1_get_file_name (iface) != '\0')
+    {
+      self->pending_io++;
+      haul_cleanup_file_async (haul_transfer1_get_directory (iface),
+                               haul_transfer1_get_file_name (iface), NULL, cleanup_file_cb,
+                               g_object_ref (self));
+    }
+  io_done (self);
+}
+
+/* Removal is final from here on: every call answers NoSuchTransfer, the object leaves the
+ * bus and its record is deleted, and what still runs stops. */
+static void
+begin_remove (HaulTransfer *self,
+              gboolean      delete_file)
+{
+  self->removed = TRUE;
+  self->delete_file = delete_file;
+  g_clear_handle_id (&self->retry_source, g_source_remove);
+  g_signal_emit (self, signals[REMOVING], 0);
   if (self->cancellable != NULL)
-    stop_for (self, STOP_REMOVE);
+    {
+      self->stop = STOP_REMOVE;
+      g_cancellable_cancel (self->cancellable);
+    }
   else
-    g_signal_emit (self, signals[REMOVED], 0);
+    finish_remove (self);
 }
 
 typedef struct
@@ -490,18 +679,28 @@ remove_file_cb (GObject      *object,
   RemoveCall *call = user_data;
   g_autoptr(GError) error = NULL;
 
-  if (!g_file_delete_finish (G_FILE (object), result, &error) &&
-      !g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NOT_FOUND))
+  call->self->pending_io--;
+  if (call->self->removed)
+    {
+      /* Removed meanwhile by another call. */
+      g_dbus_method_invocation_return_error (call->invocation, HAUL_DBUS_ERROR,
+                                             HAUL_DBUS_ERROR_NO_SUCH_TRANSFER,
+                                             _("There is no transfer %u"),
+                                             haul_transfer1_get_id (HAUL_TRANSFER1 (call->self)));
+      io_done (call->self);
+    }
+  else if (!haul_cleanup_file_finish (result, &error))
     {
       /* Keep the transfer: the person can fix the permission and try again. */
       g_dbus_method_invocation_return_error (call->invocation, HAUL_DBUS_ERROR,
                                              HAUL_DBUS_ERROR_FAILED,
                                              _("Could not delete the file: %s"), error->message);
+      io_done (call->self);
     }
   else
     {
       haul_transfer1_complete_remove (HAUL_TRANSFER1 (call->self), call->invocation);
-      finish_remove (call->self);
+      begin_remove (call->self, FALSE);
     }
   g_object_unref (call->invocation);
   g_object_unref (call->self);
@@ -517,21 +716,23 @@ handle_remove (HaulTransfer1         *iface,
 
   g_debug ("Handling Remove");
   haul_note_activity ();
-  if (delete_file && g_strcmp0 (haul_transfer1_get_state (iface), "completed") == 0)
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
+  if (delete_file && state_is (self, "completed") &&
+      *haul_transfer1_get_file_name (iface) != '\0')
     {
-      g_autofree char *path = g_build_filename (haul_transfer1_get_directory (iface),
-                                                haul_transfer1_get_file_name (iface), NULL);
-      g_autoptr(GFile) file = g_file_new_for_path (path);
       RemoveCall *call = g_new0 (RemoveCall, 1);
 
-      /* Answer once the file is gone, off the main loop. */
+      /* Answer once the file is gone, off the main loop, so that a failure is told. */
       call->self = g_object_ref (self);
       call->invocation = g_object_ref (invocation);
-      g_file_delete_async (file, G_PRIORITY_DEFAULT, NULL, remove_file_cb, call);
+      self->pending_io++;
+      haul_cleanup_file_async (haul_transfer1_get_directory (iface),
+                               haul_transfer1_get_file_name (iface), NULL, remove_file_cb, call);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
   haul_transfer1_complete_remove (iface, invocation);
-  finish_remove (self);
+  begin_remove (self, delete_file);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
 
@@ -541,32 +742,32 @@ handle_set_uri (HaulTransfer1         *iface,
                 const char            *uri)
 {
   HaulTransfer *self = HAUL_TRANSFER (iface);
-  const char *state = haul_transfer1_get_state (iface);
   g_autoptr(GError) error = NULL;
 
   g_debug ("Handling SetUri");
   haul_note_activity ();
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (!haul_manager_check_uri (uri, &error))
     {
       g_dbus_method_invocation_return_gerror (invocation, error);
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
-  if (g_strcmp0 (state, "completed") == 0 || g_strcmp0 (state, "cancelled") == 0 ||
-      self->stop == STOP_CANCEL || self->stop == STOP_REMOVE)
+  if (is_finished (self) || self->stop == STOP_CANCEL)
     {
       g_dbus_method_invocation_return_error (invocation, HAUL_DBUS_ERROR,
                                              HAUL_DBUS_ERROR_INVALID_STATE,
                                              _("The address of a %s transfer cannot be changed"),
-                                             state);
+                                             haul_transfer1_get_state (iface));
       return G_DBUS_METHOD_INVOCATION_HANDLED;
     }
 
-  /* The engine resumes from the partial data with If-Range carrying the validator of the
-   * old address: the same file answers 206 and the transfer continues; a different one
-   * answers 200 and it starts over. */
-  /* The partial data came from the old address: it may be continued from the new one. */
+  /* The partial data came from the old address: the engine continues it from the new one
+   * only if the server proves it the same file (every validator and the size agree);
+   * otherwise the transfer starts over. */
   if (self->previous_uri == NULL)
     self->previous_uri = g_strdup (haul_transfer1_get_uri (iface));
+  self->tries = 0;
   haul_transfer1_set_uri (iface, uri);
   haul_transfer1_set_effective_uri (iface, uri);
   if (self->download != NULL)
@@ -574,7 +775,7 @@ handle_set_uri (HaulTransfer1         *iface,
       if (self->stop == STOP_NONE)
         stop_for (self, STOP_REQUEUE);
     }
-  else if (g_strcmp0 (state, "failed") == 0)
+  else if (state_is (self, "failed") || (state_is (self, "waiting") && self->wait == WAIT_RETRY))
     set_state (self, "queued");
   haul_transfer1_complete_set_uri (iface, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
@@ -585,10 +786,15 @@ handle_set_discretionary (HaulTransfer1         *iface,
                           GDBusMethodInvocation *invocation,
                           gboolean               discretionary)
 {
+  HaulTransfer *self = HAUL_TRANSFER (iface);
+
   g_debug ("Handling SetDiscretionary");
   haul_note_activity ();
+  if (return_if_removed (self, invocation))
+    return G_DBUS_METHOD_INVOCATION_HANDLED;
   /* The manager follows notify::discretionary and schedules again. */
-  haul_transfer1_set_discretionary (iface, discretionary);
+  if (haul_transfer1_get_discretionary (iface) != discretionary)
+    haul_transfer1_set_discretionary (iface, discretionary);
   haul_transfer1_complete_set_discretionary (iface, invocation);
   return G_DBUS_METHOD_INVOCATION_HANDLED;
 }
@@ -597,7 +803,7 @@ handle_set_discretionary (HaulTransfer1         *iface,
  * haul_transfer_occupies_slot:
  * @self: a transfer
  *
- * Returns: %TRUE while the engine works on it, including its back-off between tries
+ * Returns: %TRUE while the engine works on it
  */
 gboolean
 haul_transfer_occupies_slot (HaulTransfer *self)
@@ -643,8 +849,7 @@ haul_transfer_stop_waiting (HaulTransfer *self)
 {
   g_return_if_fail (HAUL_IS_TRANSFER (self));
 
-  if (self->wait == WAIT_CONDITION && self->stop == STOP_NONE &&
-      g_strcmp0 (haul_transfer1_get_state (HAUL_TRANSFER1 (self)), "waiting") == 0)
+  if (self->wait == WAIT_CONDITION && self->stop == STOP_NONE && state_is (self, "waiting"))
     set_state (self, "queued");
 }
 
@@ -660,6 +865,7 @@ haul_transfer_suspend (HaulTransfer *self)
 {
   g_return_if_fail (HAUL_IS_TRANSFER (self));
 
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   if (self->download != NULL && self->stop == STOP_NONE)
     stop_for (self, STOP_REQUEUE);
 }
@@ -682,6 +888,7 @@ haul_transfer_dispose (GObject *object)
 
   if (self->cancellable != NULL)
     g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->retry_source, g_source_remove);
   g_clear_object (&self->cancellable);
   g_clear_object (&self->download);
 
@@ -697,6 +904,7 @@ haul_transfer_finalize (GObject *object)
   g_free (self->wait_reason);
   g_free (self->resume_data);
   g_free (self->previous_uri);
+  g_free (self->requested_name);
   g_strfreev (self->headers);
   g_clear_pointer (&self->own_limiter, haul_rate_limiter_unref);
 
@@ -730,10 +938,22 @@ haul_transfer_class_init (HaulTransferClass *klass)
   skeleton_class->get_properties = haul_transfer_get_properties;
 
   /**
+   * HaulTransfer::removing:
+   *
+   * Emitted when a client removed the transfer: it is to leave the bus and its record to
+   * be deleted now, while what still runs of it stops.
+   */
+  signals[REMOVING] = g_signal_new ("removing",
+                                    G_TYPE_FROM_CLASS (klass),
+                                    G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 0);
+
+  /**
    * HaulTransfer::removed:
    *
-   * Emitted when a client removed the transfer and nothing of it runs any more: the
-   * manager then forgets it.
+   * Emitted when a removed transfer has nothing running and nothing being deleted any
+   * more: the manager then forgets it.
    */
   signals[REMOVED] = g_signal_new ("removed",
                                    G_TYPE_FROM_CLASS (klass),
@@ -752,6 +972,18 @@ haul_transfer_class_init (HaulTransferClass *klass)
                                       G_SIGNAL_RUN_LAST,
                                       0, NULL, NULL, NULL,
                                       G_TYPE_NONE, 0);
+
+  /**
+   * HaulTransfer::idle:
+   *
+   * Emitted when the transfer's download stopped and no deletion of its files is on its
+   * way any more: a service waiting to exit may go.
+   */
+  signals[IDLE] = g_signal_new ("idle",
+                                G_TYPE_FROM_CLASS (klass),
+                                G_SIGNAL_RUN_LAST,
+                                0, NULL, NULL, NULL,
+                                G_TYPE_NONE, 0);
 }
 
 static void
@@ -759,185 +991,14 @@ haul_transfer_init (HaulTransfer *self)
 {
 }
 
-#define RECORD_VERSION 1
-
-/**
- * haul_transfer_to_record:
- * @self: a transfer
- *
- * Returns: (transfer full): what the daemon keeps of the transfer across restarts
- */
-JsonNode *
-haul_transfer_to_record (HaulTransfer *self)
-{
-  HaulTransfer1 *t = HAUL_TRANSFER1 (self);
-  g_autoptr(JsonBuilder) b = json_builder_new ();
-
-  g_return_val_if_fail (HAUL_IS_TRANSFER (self), NULL);
-
-  json_builder_begin_object (b);
-  json_builder_set_member_name (b, "version");
-  json_builder_add_int_value (b, RECORD_VERSION);
-  json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, haul_transfer1_get_id (t));
-  json_builder_set_member_name (b, "uri");
-  json_builder_add_string_value (b, haul_transfer1_get_uri (t));
-  json_builder_set_member_name (b, "effective-uri");
-  json_builder_add_string_value (b, haul_transfer1_get_effective_uri (t));
-  json_builder_set_member_name (b, "directory");
-  json_builder_add_string_value (b, haul_transfer1_get_directory (t));
-  json_builder_set_member_name (b, "filename");
-  json_builder_add_string_value (b, haul_transfer1_get_file_name (t));
-  json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, haul_transfer1_get_state (t));
-  json_builder_set_member_name (b, "error");
-  json_builder_add_string_value (b, haul_transfer1_get_error (t));
-  json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, haul_transfer1_get_sha256 (t));
-  json_builder_set_member_name (b, "segments");
-  json_builder_add_int_value (b, haul_transfer1_get_segments (t));
-  json_builder_set_member_name (b, "discretionary");
-  json_builder_add_boolean_value (b, haul_transfer1_get_discretionary (t));
-  json_builder_set_member_name (b, "overwrite");
-  json_builder_add_boolean_value (b, self->overwrite);
-  json_builder_set_member_name (b, "speed-limit");
-  json_builder_add_int_value (b, (gint64) self->speed_limit);
-  json_builder_set_member_name (b, "headers");
-  json_builder_begin_array (b);
-  for (guint i = 0; self->headers != NULL && self->headers[i] != NULL; i++)
-    json_builder_add_string_value (b, self->headers[i]);
-  json_builder_end_array (b);
-  json_builder_set_member_name (b, "bytes-received");
-  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_received (t));
-  json_builder_set_member_name (b, "bytes-total");
-  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_total (t));
-  json_builder_set_member_name (b, "created-at");
-  json_builder_add_int_value (b, haul_transfer1_get_created_at (t));
-  json_builder_set_member_name (b, "finished-at");
-  json_builder_add_int_value (b, haul_transfer1_get_finished_at (t));
-  if (self->resume_data != NULL)
-    {
-      JsonNode *resume = json_from_string (self->resume_data, NULL);
-
-      if (resume != NULL)
-        {
-          json_builder_set_member_name (b, "resume");
-          json_builder_add_value (b, resume);
-        }
-    }
-  json_builder_end_object (b);
-  return json_builder_get_root (b);
-}
-
-static const char *
-record_string (JsonObject *record,
-               const char *name)
-{
-  JsonNode *node = json_object_get_member (record, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_STRING)
-    return NULL;
-  return json_node_get_string (node);
-}
-
-static gint64
-record_int (JsonObject *record,
-            const char *name)
-{
-  JsonNode *node = json_object_get_member (record, name);
-
-  if (node == NULL || !JSON_NODE_HOLDS_VALUE (node) || json_node_get_value_type (node) != G_TYPE_INT64)
-    return 0;
-  return json_node_get_int (node);
-}
-
-static gboolean
-record_bool (JsonObject *record,
-             const char *name)
-{
-  JsonNode *node = json_object_get_member (record, name);
-
-  return node != NULL && JSON_NODE_HOLDS_VALUE (node) &&
-         json_node_get_value_type (node) == G_TYPE_BOOLEAN && json_node_get_boolean (node);
-}
-
-/**
- * haul_transfer_new_from_record:
- * @record: a record written by haul_transfer_to_record()
- * @error: return location for a #GError
- *
- * Brings a transfer back after the daemon started again. One that was queued, waiting or
- * running is queued again, and the engine continues from its resume data.
- *
- * Returns: (transfer full) (nullable): the transfer
- */
+/* A transfer with only its ID set, for haul_transfer_new() and the record reader. */
 HaulTransfer *
-haul_transfer_new_from_record (JsonObject  *record,
-                               GError     **error)
+_haul_transfer_new_empty (guint id)
 {
-  static const char * const states[] = {
-    "queued", "waiting", "running", "paused", "completed", "failed", "cancelled", NULL
-  };
-  const char *uri = record_string (record, "uri");
-  const char *directory = record_string (record, "directory");
-  const char *state = record_string (record, "state");
-  gint64 id = record_int (record, "id");
-  gint64 segments = record_int (record, "segments");
-  g_autoptr(GVariant) no_options = g_variant_ref_sink (g_variant_new ("a{sv}", NULL));
-  HaulTransfer *self;
-  HaulTransfer1 *t;
-  JsonNode *headers;
+  HaulTransfer *self = g_object_new (HAUL_TYPE_TRANSFER, NULL);
 
-  if (record_int (record, "version") != RECORD_VERSION || id <= 0 || id > G_MAXUINT32 ||
-      uri == NULL || directory == NULL || state == NULL || !g_strv_contains (states, state) ||
-      segments < 1 || segments > 16)
-    {
-      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
-                           "The record lacks a field or has a bad value");
-      return NULL;
-    }
-
-  self = haul_transfer_new ((guint) id, uri, directory, no_options);
-  t = HAUL_TRANSFER1 (self);
-  haul_transfer1_set_effective_uri (t, record_string (record, "effective-uri") ?: uri);
-  haul_transfer1_set_file_name (t, record_string (record, "filename") ?: "");
-  haul_transfer1_set_error (t, record_string (record, "error") ?: "");
-  haul_transfer1_set_sha256 (t, record_string (record, "sha256") ?: "");
-  haul_transfer1_set_segments (t, (guint) segments);
-  haul_transfer1_set_discretionary (t, record_bool (record, "discretionary"));
-  haul_transfer1_set_bytes_received (t, (guint64) MAX (record_int (record, "bytes-received"), 0));
-  haul_transfer1_set_bytes_total (t, (guint64) MAX (record_int (record, "bytes-total"), 0));
-  haul_transfer1_set_created_at (t, record_int (record, "created-at"));
-  haul_transfer1_set_finished_at (t, record_int (record, "finished-at"));
-  self->overwrite = record_bool (record, "overwrite");
-  self->speed_limit = (guint64) MAX (record_int (record, "speed-limit"), 0);
-
-  {
-    JsonNode *resume = json_object_get_member (record, "resume");
-
-    if (resume != NULL && JSON_NODE_HOLDS_OBJECT (resume))
-      self->resume_data = json_to_string (resume, FALSE);
-  }
-
-  headers = json_object_get_member (record, "headers");
-  if (headers != NULL && JSON_NODE_HOLDS_ARRAY (headers))
-    {
-      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
-      JsonArray *array = json_node_get_array (headers);
-
-      for (guint i = 0; i < json_array_get_length (array); i++)
-        {
-          JsonNode *item = json_array_get_element (array, i);
-
-          if (JSON_NODE_HOLDS_VALUE (item) && json_node_get_value_type (item) == G_TYPE_STRING)
-            g_strv_builder_add (builder, json_node_get_string (item));
-        }
-      self->headers = g_strv_builder_end (builder);
-    }
-
-  if (g_str_equal (state, "running") || g_str_equal (state, "waiting"))
-    state = "queued";
-  haul_transfer1_set_state (t, state);
+  self->path = g_strdup_printf ("%s/%u", HAUL_DAEMON_TRANSFER_PATH, id);
+  haul_transfer1_set_id (HAUL_TRANSFER1 (self), id);
   return self;
 }
 
@@ -956,7 +1017,7 @@ haul_transfer_new (guint       id,
                    const char *directory,
                    GVariant   *options)
 {
-  HaulTransfer *self = g_object_new (HAUL_TYPE_TRANSFER, NULL);
+  HaulTransfer *self = _haul_transfer_new_empty (id);
   HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
   const char *filename = NULL;
   const char *sha256 = NULL;
@@ -964,8 +1025,6 @@ haul_transfer_new (guint       id,
   gboolean paused = FALSE;
   gboolean discretionary = FALSE;
   guint segments = 4;
-
-  self->path = g_strdup_printf ("/io/github/haul/Daemon/transfer/%u", id);
 
   g_variant_lookup (options, "filename", "&s", &filename);
   g_variant_lookup (options, "sha256", "&s", &sha256);
@@ -989,8 +1048,8 @@ haul_transfer_new (guint       id,
         }
       self->headers = g_strv_builder_end (builder);
     }
+  self->requested_name = g_strdup (filename);
 
-  haul_transfer1_set_id (iface, id);
   haul_transfer1_set_uri (iface, uri);
   haul_transfer1_set_effective_uri (iface, uri);
   haul_transfer1_set_directory (iface, directory);

@@ -13,29 +13,36 @@ G_BEGIN_DECLS
 
 G_DECLARE_FINAL_TYPE (HaulTransfer, haul_transfer, HAUL, TRANSFER, HaulTransfer1Skeleton)
 
-HaulTransfer *haul_transfer_new          (guint            id,
-                                          const char      *uri,
-                                          const char      *directory,
-                                          GVariant        *options);
-HaulTransfer *haul_transfer_new_from_record (JsonObject  *record,
-                                             GError     **error);
-JsonNode     *haul_transfer_to_record    (HaulTransfer    *self);
-const char   *haul_transfer_get_path     (HaulTransfer    *self);
-gboolean      haul_transfer_is_active    (HaulTransfer    *self);
-gboolean      haul_transfer_is_queued    (HaulTransfer    *self);
-void          haul_transfer_start        (HaulTransfer    *self,
-                                          SoupSession     *session,
-                                          HaulRateLimiter *limiter);
-void          haul_transfer_pause        (HaulTransfer    *self);
-void          haul_transfer_resume       (HaulTransfer    *self);
-gboolean      haul_transfer_take_progress (HaulTransfer  *self,
-                                           guint64       *received,
-                                           guint64       *total,
-                                           guint64       *rate);
-gboolean      haul_transfer_occupies_slot (HaulTransfer  *self);
-void          haul_transfer_wait_for      (HaulTransfer  *self,
-                                           const char    *reason);
-void          haul_transfer_stop_waiting  (HaulTransfer  *self);
-void          haul_transfer_suspend       (HaulTransfer  *self);
+HaulTransfer *haul_transfer_new           (guint            id,
+                                           const char      *uri,
+                                           const char      *directory,
+                                           GVariant        *options);
+HaulTransfer *haul_transfer_new_from_record (guint          id,
+                                             JsonObject    *record,
+                                             GError       **error);
+JsonNode     *haul_transfer_to_record     (HaulTransfer    *self);
+const char   *haul_transfer_get_path      (HaulTransfer    *self);
+const char   *haul_transfer_get_host_uri  (HaulTransfer    *self);
+gboolean      haul_transfer_is_active     (HaulTransfer    *self);
+gboolean      haul_transfer_is_queued     (HaulTransfer    *self);
+gboolean      haul_transfer_is_running    (HaulTransfer    *self);
+gboolean      haul_transfer_is_busy       (HaulTransfer    *self);
+gboolean      haul_transfer_is_removed    (HaulTransfer    *self);
+void          haul_transfer_start         (HaulTransfer    *self,
+                                           SoupSession     *session,
+                                           HaulRateLimiter *limiter);
+void          haul_transfer_pause         (HaulTransfer    *self);
+void          haul_transfer_resume        (HaulTransfer    *self);
+void          haul_transfer_requeue       (HaulTransfer    *self);
+gboolean      haul_transfer_take_progress (HaulTransfer    *self,
+                                           guint64         *received,
+                                           guint64         *total,
+                                           guint64         *rate);
+gboolean      haul_transfer_has_progress  (HaulTransfer    *self);
+gboolean      haul_transfer_occupies_slot (HaulTransfer    *self);
+void          haul_transfer_wait_for      (HaulTransfer    *self,
+                                           const char      *reason);
+void          haul_transfer_stop_waiting  (HaulTransfer    *self);
+void          haul_transfer_suspend       (HaulTransfer    *self);
 
 G_END_DECLS

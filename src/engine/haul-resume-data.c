@@ -12,6 +12,7 @@
 #include <glib/gi18n-lib.h>
 #include <json-glib/json-glib.h>
 
+#include "haul-check.h"
 #include "haul-error.h"
 #include "haul-http.h"
 #include "haul-resume-data.h"
@@ -252,6 +253,22 @@ get_string (JsonObject  *object,
 
   if (!get_member (object, name, JSON_NODE_VALUE, G_TYPE_STRING, nullable, &node, error))
     return FALSE;
+  /* json-glib decodes a lone "\ud800" to bytes that are not UTF-8; and nothing read here
+   * may carry a control character into a header or a file name. */
+  if (node != NULL)
+    {
+      const char *value = json_node_get_string (node);
+      gboolean ok = g_utf8_validate (value, -1, NULL);
+
+      for (const char *p = value; ok && *p != '\0'; p++)
+        ok = (guchar) *p >= 0x20 && *p != 0x7F;
+      if (!ok)
+        {
+          g_set_error (error, HAUL_ERROR, HAUL_ERROR_FAILED,
+                       _("Resume data has a bad “%s”"), name);
+          return FALSE;
+        }
+    }
   g_free (*out);
   *out = node != NULL ? g_strdup (json_node_get_string (node)) : NULL;
   return TRUE;
@@ -408,7 +425,9 @@ haul_resume_data_new_from_json (const char  *data,
       {
         JsonNode *item = json_array_get_element (array, i);
 
-        if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING)
+        if (!JSON_NODE_HOLDS_VALUE (item) || json_node_get_value_type (item) != G_TYPE_STRING ||
+            !g_utf8_validate (json_node_get_string (item), -1, NULL) ||
+            !haul_check_header_line (json_node_get_string (item), NULL, NULL, NULL))
           {
             g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
                                  _("Resume data has a bad header"));
@@ -440,6 +459,14 @@ haul_resume_data_new_from_json (const char  *data,
           !get_int (json_node_get_object (item), "synced", &seg.synced, error))
         return NULL;
       g_array_append_val (self->segments, seg);
+    }
+
+  if ((self->filename != NULL && !haul_check_file_name (self->filename, -1, NULL)) ||
+      (self->sha256 != NULL && !haul_check_sha256 (self->sha256, NULL)))
+    {
+      g_set_error_literal (error, HAUL_ERROR, HAUL_ERROR_FAILED,
+                           _("Resume data has a bad file name or checksum"));
+      return NULL;
     }
 
   if (!segments_are_consistent (self))
