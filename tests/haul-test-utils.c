@@ -84,6 +84,8 @@ static void
 writer_free (Writer *w)
 {
   g_clear_handle_id (&w->timer, g_source_remove);
+  /* A write on its way calls back with CANCELLED, and then touches nothing of @w. */
+  g_cancellable_cancel (w->cancellable);
   if (w->stream != NULL)
     g_io_stream_close (w->stream, NULL, NULL);
   g_clear_object (&w->stream);
