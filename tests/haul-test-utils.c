@@ -52,6 +52,12 @@ haul_test_on_timeout_cb (gpointer user_data)
   g_error ("Timed out waiting for %s", (const char *) user_data);
 }
 
+gboolean
+haul_test_tick_cb (gpointer user_data)
+{
+  return G_SOURCE_CONTINUE;
+}
+
 void
 haul_test_init (int    *argc,
                 char ***argv)

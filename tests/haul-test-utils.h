@@ -22,14 +22,18 @@ void            haul_test_init                (int              *argc,
                                                char           ***argv);
 
 gboolean        haul_test_on_timeout_cb       (gpointer          user_data) G_GNUC_NORETURN;
+gboolean        haul_test_tick_cb             (gpointer          user_data);
 
-/* Iterates the main context until @cond holds, or fails the test after a minute. */
+/* Iterates the main context until @cond holds, or fails the test after a minute. A tick
+ * every 20 ms looks again at conditions no event announces (a file on disk). */
 #define WAIT_FOR(what, cond)                                                  \
   G_STMT_START {                                                              \
     guint guard_ = g_timeout_add_seconds (60, haul_test_on_timeout_cb,       \
                                           (gpointer) what);                   \
+    guint tick_ = g_timeout_add (20, haul_test_tick_cb, NULL);                \
     while (!(cond))                                                           \
       g_main_context_iteration (NULL, TRUE);                                  \
+    g_source_remove (tick_);                                                  \
     g_source_remove (guard_);                                                 \
   } G_STMT_END
 

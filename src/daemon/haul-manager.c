@@ -402,27 +402,59 @@ progress_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* A client removed @transfer: it leaves the bus and its record goes at once, so that
- * nothing brings it back, while what runs of it stops. */
+/* A client removed @transfer: its record goes at once, so that nothing brings it back,
+ * while what runs of it stops. Until it is forgotten it stays on the bus, answering every
+ * call with NoSuchTransfer. */
 static void
 on_transfer_removing_cb (HaulManager  *self,
                          HaulTransfer *transfer)
 {
-  g_dbus_object_manager_server_unexport (self->object_manager, haul_transfer_get_path (transfer));
   haul_store_remove (self->store, haul_transfer1_get_id (HAUL_TRANSFER1 (transfer)));
   schedule (self);
 }
 
-/* Nothing of @transfer runs or is being deleted any more: forget it. */
+typedef struct
+{
+  HaulManager  *self;
+  HaulTransfer *transfer;
+} Forget;
+
+static void
+forget_free (Forget *forget)
+{
+  g_object_unref (forget->transfer);
+  g_object_unref (forget->self);
+  g_free (forget);
+}
+
+static gboolean
+forget_cb (gpointer user_data)
+{
+  Forget *forget = user_data;
+  HaulManager *self = forget->self;
+  guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (forget->transfer));
+
+  g_dbus_object_manager_server_unexport (self->object_manager,
+                                         haul_transfer_get_path (forget->transfer));
+  g_ptr_array_remove (self->order, forget->transfer);
+  g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
+  schedule (self);
+  return G_SOURCE_REMOVE;
+}
+
+/* Nothing of @transfer runs or is being deleted any more: it leaves the bus. GDBus hands a
+ * call to the main loop in an idle; leaving in a later, lower-priority one lets calls
+ * already on their way reach the transfer (and hear NoSuchTransfer) rather than GDBus's
+ * UnknownMethod. Calls that come after reach the fallback for missing transfers. */
 static void
 on_transfer_removed_cb (HaulManager  *self,
                         HaulTransfer *transfer)
 {
-  guint id = haul_transfer1_get_id (HAUL_TRANSFER1 (transfer));
+  Forget *forget = g_new0 (Forget, 1);
 
-  g_ptr_array_remove (self->order, transfer);
-  g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
-  schedule (self);
+  forget->self = g_object_ref (self);
+  forget->transfer = g_object_ref (transfer);
+  g_idle_add_full (G_PRIORITY_LOW, forget_cb, forget, (GDestroyNotify) forget_free);
 }
 
 static void
