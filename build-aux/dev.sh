@@ -16,6 +16,8 @@ packages=(
   libglib2.0-dev libglib2.0-bin glib-networking
   libsoup-3.0-dev libjson-glib-dev
   desktop-file-utils dbus nginx-light openssl curl wget aria2 time
+  # The test of a machine without a default route runs in a network namespace.
+  iproute2 util-linux
   # What a GNOME desktop has, so that the tests meet the same GIO modules (dconf, the
   # GNOME proxy resolver) as haulctl does there.
   dconf-gsettings-backend gsettings-desktop-schemas

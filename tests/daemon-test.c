@@ -233,6 +233,14 @@ test_haulctl (Fixture       *f,
   g_assert_nonnull (strstr (run.err, "ftp"));
   haul_test_run_haulctl (&run, "pause", NULL);
   g_assert_cmpint (run.status, ==, 2);
+  /* Bad headers are refused before anything is sent, and nothing leaks on that path (a
+   * leak would change the exit status under the sanitizers). */
+  haul_test_run_haulctl (&run, "add", uri, "-H", "X-Good: 1", "-H", "no colon", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "Name: value"));
+  haul_test_run_haulctl (&run, "add", uri, "-H", "Bad Name: x", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "header name"));
 
   /* A relative -d is resolved here, not in the service's working directory. */
   haul_test_run_haulctl (&run, "add", uri, "-d", "relative/dir", NULL);
