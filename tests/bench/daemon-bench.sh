@@ -6,6 +6,8 @@
 # Part 1: with 10,000 transfers on record, the time from activation to the bus name being
 # owned (StartServiceByName returns then), the time of `haulctl list --json`, and the
 # daemon's resident memory (VmRSS and its peak VmHWM).
+# Then, with nothing running, how often the daemon's main thread wakes up: its voluntary
+# context switches over the window.
 # Part 2: 100 transfers running at once against nginx on 127.0.0.1, limited to 32 kB/s per
 # connection; over a 10 s window, the daemon's CPU use (share of one core), the D-Bus
 # messages it sends per second, and Progress signals per second.
@@ -33,6 +35,8 @@ if [ -z "${HAUL_BENCH_INNER:-}" ]; then
   export XDG_STATE_HOME=$dir/state XDG_CONFIG_HOME=$dir/config XDG_DATA_HOME=$dir/data
   export XDG_CACHE_HOME=$dir/cache GSETTINGS_BACKEND=memory GSETTINGS_SCHEMA_DIR=$build/data
   export HAUL_TEST_CONDITIONS=$dir/conditions
+  # Longer than any window: the idle exit must not fall into a measurement.
+  export HAUL_IDLE_TIMEOUT_MS=600000
   mkdir -p "$dir/downloads" "$XDG_STATE_HOME/haul/transfers"
   trap 'rm -rf "$dir"' EXIT
   dbus-run-session --config-file="$build/tests/haul-test-bus.conf" -- "$0" "$build"
@@ -42,7 +46,7 @@ fi
 dir=$BENCH_DIR
 haulctl=$build/src/cli/haulctl
 dbus-update-activation-environment XDG_STATE_HOME XDG_CONFIG_HOME XDG_DATA_HOME XDG_CACHE_HOME \
-  GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR HAUL_TEST_CONDITIONS 2>/dev/null
+  GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR HAUL_TEST_CONDITIONS HAUL_IDLE_TIMEOUT_MS 2>/dev/null
 
 now() { date +%s.%N; }
 daemon_pid() {
@@ -94,6 +98,13 @@ listed=$(python3 -c 'import json,sys; print(len(json.load(open(sys.argv[1]))))' 
 [ "$listed" -eq "$records" ] || { echo "daemon-bench: list gave $listed of $records" >&2; exit 1; }
 rss=$(kib "$pid" VmRSS)
 hwm=$(kib "$pid" VmHWM)
+
+# Nothing runs: the main thread should sleep through the window.
+switches() { awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/task/$1/status"; }
+sleep 1
+idle0=$(switches "$pid")
+sleep "$window"
+idle1=$(switches "$pid")
 quit_daemon "$pid"
 rm -f "$XDG_STATE_HOME"/haul/transfers/*
 
@@ -160,7 +171,8 @@ quit_daemon "$pid"
 
 awk -v rss0="$rss0" -v records="$records" -v start="$start_s" -v list="$list_s" -v rss="$rss" -v hwm="$hwm" \
     -v running="$running" -v active="$active" -v cpu0="$cpu0" -v cpu1="$cpu1" -v ticks="$ticks" \
-    -v t0="$t0" -v t1="$t1" -v messages="$messages" -v progress="$progress" -v run_rss="$run_rss" '
+    -v t0="$t0" -v t1="$t1" -v messages="$messages" -v progress="$progress" -v run_rss="$run_rss" \
+    -v idle="$((idle1 - idle0))" -v window="$window" '
 BEGIN {
   secs = t1 - t0 + 0.5
   cpu = (cpu1 - cpu0) / ticks / (t1 - t0) * 100
@@ -169,6 +181,7 @@ BEGIN {
   printf "| haulctl list --json, %d transfers | %.3f s | < 0.5 s | %.2fx |\n", records, list, list / 0.5
   printf "| daemon RSS with %d records, started | %.1f MiB | < 64 MiB | %.2fx |\n", records, rss0 / 1024, rss0 / 1024 / 64
   printf "| daemon RSS with %d records, after the list (peak) | %.1f MiB (%.1f) | < 64 MiB | %.2fx |\n", records, rss / 1024, hwm / 1024, hwm / 1024 / 64
+  printf "| daemon main thread with nothing running: wake-ups in %d s | %d | <= 2 | %.2fx |\n", window, idle, idle / 2
   printf "| daemon CPU, %d transfers running (%d active) | %.2f%% of a core | < 5%% | %.2fx |\n", running, active, cpu, cpu / 5
   printf "| D-Bus messages sent by the daemon | %.1f /s | | |\n", messages / secs
   printf "| Progress signals | %.2f /s | <= 4 /s | %.2fx |\n", progress / secs, progress / secs / 4
