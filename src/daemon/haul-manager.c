@@ -257,6 +257,7 @@ schedule_once (HaulManager *self)
   guint max = haul_manager1_get_max_concurrent (HAUL_MANAGER1 (self));
   g_autoptr(GHashTable) undecided = g_hash_table_new (NULL, NULL);
   guint running = 0;
+  guint going = 0;
   guint active = 0;
   gboolean busy = FALSE;
 
@@ -280,18 +281,22 @@ schedule_once (HaulManager *self)
     }
 
   for (guint i = 0; i < list->len; i++)
-    running += haul_transfer_occupies_slot (g_ptr_array_index (list, i));
+    {
+      running += haul_transfer_occupies_slot (g_ptr_array_index (list, i));
+      going += haul_transfer_is_running (g_ptr_array_index (list, i));
+    }
 
   /* A lower limit holds at once: the transfers started last go back to the queue, with
-   * their resume data saved, and continue when their turn comes again. */
-  for (guint i = list->len; i > 0 && running > max && !self->quitting; i--)
+   * their resume data saved, and continue when their turn comes again. (Those already
+   * stopping are not counted: they leave on their own.) */
+  for (guint i = list->len; i > 0 && going > max && !self->quitting; i--)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i - 1);
 
       if (haul_transfer_is_running (transfer))
         {
           haul_transfer_requeue (transfer);
-          running--;
+          going--;
         }
     }
 

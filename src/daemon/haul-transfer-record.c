@@ -10,12 +10,75 @@
 #include "haul-resume-data.h"
 #include "haul-transfer-private.h"
 
-/* A transfer's record: what the service keeps of it across restarts, one JSON object in
- * $XDG_STATE_HOME/haul/transfers/ID.json. Everything read back is input like any client's:
- * it passes the checks Add applies, or the record is refused (and set aside). */
+/* Where a transfer comes from: the options of Add, or its record, what the service keeps
+ * of it across restarts, one JSON object in $XDG_STATE_HOME/haul/transfers/ID.json.
+ * Everything read back is input like any client's: it passes the checks Add applies, or
+ * the record is refused (and set aside). */
 
 #define RECORD_VERSION 1
 #define MAX_TRIES      1000
+
+/**
+ * haul_transfer_new:
+ * @id: the transfer's number
+ * @uri: a checked http or https URL
+ * @directory: a checked absolute directory
+ * @options: the a{sv} options of Add, already checked
+ *
+ * Returns: (transfer full): a queued (or paused) transfer
+ */
+HaulTransfer *
+haul_transfer_new (guint       id,
+                   const char *uri,
+                   const char *directory,
+                   GVariant   *options)
+{
+  HaulTransfer *self = _haul_transfer_new_empty (id);
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *filename = NULL;
+  const char *sha256 = NULL;
+  g_autoptr(GVariant) headers = NULL;
+  gboolean paused = FALSE;
+  gboolean discretionary = FALSE;
+  guint segments = 4;
+
+  g_variant_lookup (options, "filename", "&s", &filename);
+  g_variant_lookup (options, "sha256", "&s", &sha256);
+  g_variant_lookup (options, "paused", "b", &paused);
+  g_variant_lookup (options, "discretionary", "b", &discretionary);
+  g_variant_lookup (options, "segments", "u", &segments);
+  g_variant_lookup (options, "overwrite", "b", &self->overwrite);
+  g_variant_lookup (options, "speed-limit", "t", &self->speed_limit);
+  headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
+  if (headers != NULL)
+    {
+      g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+      GVariantIter iter;
+      const char *name, *value;
+
+      g_variant_iter_init (&iter, headers);
+      while (g_variant_iter_next (&iter, "{&s&s}", &name, &value))
+        {
+          g_autofree char *header = g_strdup_printf ("%s: %s", name, value);
+          g_strv_builder_add (builder, header);
+        }
+      self->headers = g_strv_builder_end (builder);
+    }
+  self->requested_name = g_strdup (filename);
+
+  haul_transfer1_set_uri (iface, uri);
+  haul_transfer1_set_effective_uri (iface, uri);
+  haul_transfer1_set_directory (iface, directory);
+  haul_transfer1_set_file_name (iface, filename != NULL ? filename : "");
+  haul_transfer1_set_state (iface, paused ? "paused" : "queued");
+  haul_transfer1_set_state_reason (iface, "");
+  haul_transfer1_set_error (iface, "");
+  haul_transfer1_set_discretionary (iface, discretionary);
+  haul_transfer1_set_segments (iface, segments);
+  haul_transfer1_set_sha256 (iface, sha256 != NULL ? sha256 : "");
+  haul_transfer1_set_created_at (iface, g_get_real_time () / G_USEC_PER_SEC);
+  return self;
+}
 
 /**
  * haul_transfer_to_record:
