@@ -10,58 +10,6 @@
 /* The scheduler: limits take effect at once, waits hold no running slot, and a broken
  * server neither loops nor leaves a stale reason. */
 
-typedef struct
-{
-  guint running;
-  guint max_running;
-  guint completed;
-} Census;
-
-static void
-count_states (GDBusObjectManager *objects,
-              Census             *census)
-{
-  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (objects);
-
-  census->running = 0;
-  census->completed = 0;
-  for (GList *l = list; l != NULL; l = l->next)
-    {
-      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
-
-      census->running += state_is (t, "running");
-      census->completed += state_is (t, "completed");
-    }
-  census->max_running = MAX (census->max_running, census->running);
-}
-
-static void
-on_properties_changed_cb (GDBusObjectManagerClient *objects,
-                          GDBusObjectProxy         *object,
-                          GDBusProxy               *proxy,
-                          GVariant                 *changed,
-                          const char * const       *invalidated,
-                          Census                   *census)
-{
-  count_states (G_DBUS_OBJECT_MANAGER (objects), census);
-}
-
-static GDBusObjectManager *
-follow_states (Fixture *f,
-               Census  *census)
-{
-  g_autoptr(GError) error = NULL;
-  GDBusObjectManager *objects;
-
-  objects = haul_object_manager_client_new_sync (f->connection,
-                                                 G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (objects, "interface-proxy-properties-changed",
-                    G_CALLBACK (on_properties_changed_cb), census);
-  return objects;
-}
-
 static void
 set_max_concurrent (Fixture *f,
                     guint    max)
@@ -189,10 +137,11 @@ test_max_concurrent_lowered (Fixture       *f,
   /* A lower limit holds for running transfers too: the two started last wait in the
    * queue, and continue once the first is done. */
   set_max_concurrent (f, 1);
+  WAIT_FOR ("the two back in the queue",
+            state_is (g_ptr_array_index (transfers, 1), "queued") &&
+            state_is (g_ptr_array_index (transfers, 2), "queued"));
   WAIT_FOR ("one running", (count_states (objects, &census), census.running == 1));
   g_assert_true (state_is (g_ptr_array_index (transfers, 0), "running"));
-  g_assert_true (state_is (g_ptr_array_index (transfers, 1), "queued"));
-  g_assert_true (state_is (g_ptr_array_index (transfers, 2), "queued"));
   set_max_concurrent (f, 3);
   WAIT_FOR ("three running again", (count_states (objects, &census), census.running == 3));
 }

@@ -415,3 +415,49 @@ transfer_paths (Fixture *f)
   g_ptr_array_sort (paths, compare_strings);
   return paths;
 }
+
+void
+count_states (GDBusObjectManager *objects,
+              Census             *census)
+{
+  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (objects);
+
+  census->running = 0;
+  census->completed = 0;
+  for (GList *l = list; l != NULL; l = l->next)
+    {
+      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
+
+      census->running += state_is (t, "running");
+      census->completed += state_is (t, "completed");
+    }
+  census->max_running = MAX (census->max_running, census->running);
+}
+
+static void
+on_properties_changed_cb (GDBusObjectManagerClient *objects,
+                          GDBusObjectProxy         *object,
+                          GDBusProxy               *proxy,
+                          GVariant                 *changed,
+                          const char * const       *invalidated,
+                          Census                   *census)
+{
+  count_states (G_DBUS_OBJECT_MANAGER (objects), census);
+}
+
+/* A client of the object manager that keeps @census up to date as states change. */
+GDBusObjectManager *
+follow_states (Fixture *f,
+               Census  *census)
+{
+  g_autoptr(GError) error = NULL;
+  GDBusObjectManager *objects;
+
+  objects = haul_object_manager_client_new_sync (f->connection,
+                                                 G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
+                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
+  g_assert_no_error (error);
+  g_signal_connect (objects, "interface-proxy-properties-changed",
+                    G_CALLBACK (on_properties_changed_cb), census);
+  return objects;
+}

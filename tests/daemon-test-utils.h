@@ -36,6 +36,14 @@ typedef struct
   gboolean         monotonic;
 } Fixture;
 
+/* How many transfers are running (the most seen at once) and completed. */
+typedef struct
+{
+  guint running;
+  guint max_running;
+  guint completed;
+} Census;
+
 /* What a login session gives the service: our (isolated) directories, the conditions
  * file, and a short idle timeout when the test asks for one (@idle_ms). */
 typedef struct
@@ -88,5 +96,9 @@ JsonNode       *record_of                     (guint             id);
 char           *record_path                   (guint             id);
 void            quit_daemon                   (Fixture          *f);
 GPtrArray      *transfer_paths                (Fixture          *f);
+void            count_states                  (GDBusObjectManager *objects,
+                                               Census           *census);
+GDBusObjectManager *follow_states             (Fixture          *f,
+                                               Census           *census);
 
 G_END_DECLS

@@ -269,54 +269,14 @@ test_haulctl (Fixture       *f,
   g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 1);
 }
 
-typedef struct
-{
-  guint max_running;
-  guint completed;
-} Census;
-
-static void
-count_states (GDBusObjectManager *objects,
-              Census             *census)
-{
-  g_autolist(GDBusObject) list = g_dbus_object_manager_get_objects (objects);
-  guint running = 0;
-
-  census->completed = 0;
-  for (GList *l = list; l != NULL; l = l->next)
-    {
-      HaulTransfer1 *t = haul_object_peek_transfer1 (HAUL_OBJECT (l->data));
-
-      running += state_is (t, "running");
-      census->completed += state_is (t, "completed");
-    }
-  census->max_running = MAX (census->max_running, running);
-}
-
-static void
-on_properties_changed_cb (GDBusObjectManagerClient *objects,
-                          GDBusObjectProxy         *object,
-                          GDBusProxy               *proxy,
-                          GVariant                 *changed,
-                          const char * const       *invalidated,
-                          Census                   *census)
-{
-  count_states (G_DBUS_OBJECT_MANAGER (objects), census);
-}
-
 static void
 test_max_concurrent (Fixture       *f,
                      gconstpointer  data)
 {
   g_autoptr(GDBusObjectManager) objects = NULL;
-  g_autoptr(GError) error = NULL;
   Census census = { 0 };
 
-  objects = haul_object_manager_client_new_sync (f->connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                                 BUS_NAME, MANAGER_PATH, NULL, &error);
-  g_assert_no_error (error);
-  g_signal_connect (objects, "interface-proxy-properties-changed",
-                    G_CALLBACK (on_properties_changed_cb), &census);
+  objects = follow_states (f, &census);
 
   haul_manager1_set_max_concurrent (f->manager, 3);
   WAIT_FOR ("MaxConcurrent", haul_manager1_get_max_concurrent (f->manager) == 3);

@@ -24,14 +24,7 @@ void
 fixture_teardown (Fixture       *f,
                   gconstpointer  data)
 {
-  g_autoptr(GDir) dir = g_dir_open (f->dir, 0, NULL);
-
-  for (const char *n; dir != NULL && (n = g_dir_read_name (dir)) != NULL;)
-    {
-      g_autofree char *path = g_build_filename (f->dir, n, NULL);
-      g_unlink (path);
-    }
-  g_rmdir (f->dir);
+  haul_test_remove_tempdir (f->dir);
   g_free (f->dir);
   haul_test_run_clear (&f->run);
   g_clear_object (&f->parser);

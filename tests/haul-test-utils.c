@@ -776,6 +776,20 @@ haul_test_make_tempdir (const char *name)
   return g_steal_pointer (&path);
 }
 
+/* Empties and removes a directory of haul_test_make_tempdir(). */
+void
+haul_test_remove_tempdir (const char *path)
+{
+  g_autoptr(GDir) dir = g_dir_open (path, 0, NULL);
+
+  for (const char *n; dir != NULL && (n = g_dir_read_name (dir)) != NULL;)
+    {
+      g_autofree char *file = g_build_filename (path, n, NULL);
+      g_unlink (file);
+    }
+  g_rmdir (path);
+}
+
 void
 haul_test_assert_file_equals (const char *path,
                               GBytes     *expected)

@@ -73,6 +73,7 @@ GSubprocess    *haul_test_signal_when_part_grows (const char * const *argv,
 void            haul_test_iterate_for         (guint             milliseconds);
 
 char           *haul_test_make_tempdir        (const char       *name);
+void            haul_test_remove_tempdir      (const char       *path);
 void            haul_test_assert_file_equals  (const char       *path,
                                                GBytes           *expected);
 gboolean        haul_test_file_exists         (const char       *dir,

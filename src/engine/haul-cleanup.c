@@ -83,6 +83,36 @@ unlink_regular_at (int          dirfd,
   return TRUE;
 }
 
+/* Runs @worker in a thread on a copy of the arguments, once they are proven a download's
+ * file name in an absolute directory. */
+static void
+start_cleanup (const char          *directory,
+               const char          *name,
+               const char * const  *uris,
+               GTaskThreadFunc      worker,
+               gpointer             source_tag,
+               GCancellable        *cancellable,
+               GAsyncReadyCallback  callback,
+               gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
+  Cleanup *job;
+
+  g_task_set_source_tag (task, source_tag);
+  if (!haul_check_file_name (name, -1, NULL) || !g_path_is_absolute (directory))
+    {
+      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                               _("“%s” is not a file name of a download"), name);
+      return;
+    }
+  job = g_new0 (Cleanup, 1);
+  job->directory = g_strdup (directory);
+  job->name = g_strdup (name);
+  job->uris = g_strdupv ((char **) uris);
+  g_task_set_task_data (task, job, (GDestroyNotify) cleanup_free);
+  g_task_run_in_thread (task, worker);
+}
+
 static void
 partial_worker (GTask        *task,
                 gpointer      source_object,
@@ -155,22 +185,8 @@ haul_cleanup_partial_async (const char          *directory,
                             GAsyncReadyCallback  callback,
                             gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Cleanup *job;
-
-  g_task_set_source_tag (task, haul_cleanup_partial_async);
-  if (!haul_check_file_name (name, -1, NULL) || !g_path_is_absolute (directory))
-    {
-      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a file name of a download"), name);
-      return;
-    }
-  job = g_new0 (Cleanup, 1);
-  job->directory = g_strdup (directory);
-  job->name = g_strdup (name);
-  job->uris = g_strdupv ((char **) uris);
-  g_task_set_task_data (task, job, (GDestroyNotify) cleanup_free);
-  g_task_run_in_thread (task, partial_worker);
+  start_cleanup (directory, name, uris, partial_worker, haul_cleanup_partial_async, cancellable,
+                 callback, user_data);
 }
 
 gboolean
@@ -215,21 +231,8 @@ haul_cleanup_file_async (const char          *directory,
                          GAsyncReadyCallback  callback,
                          gpointer             user_data)
 {
-  g_autoptr(GTask) task = g_task_new (NULL, cancellable, callback, user_data);
-  Cleanup *job;
-
-  g_task_set_source_tag (task, haul_cleanup_file_async);
-  if (!haul_check_file_name (name, -1, NULL) || !g_path_is_absolute (directory))
-    {
-      g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
-                               _("“%s” is not a file name of a download"), name);
-      return;
-    }
-  job = g_new0 (Cleanup, 1);
-  job->directory = g_strdup (directory);
-  job->name = g_strdup (name);
-  g_task_set_task_data (task, job, (GDestroyNotify) cleanup_free);
-  g_task_run_in_thread (task, file_worker);
+  start_cleanup (directory, name, NULL, file_worker, haul_cleanup_file_async, cancellable,
+                 callback, user_data);
 }
 
 gboolean
