@@ -441,6 +441,7 @@ forget_cb (gpointer user_data)
 
   g_dbus_object_manager_server_unexport (self->object_manager,
                                          haul_transfer_get_path (forget->transfer));
+  g_signal_handlers_disconnect_by_data (forget->transfer, self);
   g_ptr_array_remove (self->order, forget->transfer);
   g_hash_table_remove (self->transfers, GUINT_TO_POINTER (id));
   schedule (self);
@@ -493,6 +494,29 @@ on_transfer_notify_cb (HaulTransfer *transfer,
     schedule (self);
 }
 
+static void
+on_transfer_event_cb (HaulTransfer *transfer,
+                      int           event,
+                      HaulManager  *self)
+{
+  switch ((HaulTransferEvent) event)
+    {
+    case HAUL_TRANSFER_EVENT_REMOVING:
+      on_transfer_removing_cb (self, transfer);
+      break;
+    case HAUL_TRANSFER_EVENT_REMOVED:
+      on_transfer_removed_cb (self, transfer);
+      break;
+    case HAUL_TRANSFER_EVENT_CHECKPOINT:
+      save_transfer (self, transfer);
+      break;
+    case HAUL_TRANSFER_EVENT_IDLE:
+    default:
+      schedule (self);
+      break;
+    }
+}
+
 /* Takes a new or reloaded transfer into the list and onto the bus. */
 static void
 register_transfer (HaulManager  *self,
@@ -504,14 +528,11 @@ register_transfer (HaulManager  *self,
   g_hash_table_insert (self->transfers, GUINT_TO_POINTER (id), transfer);
   g_ptr_array_add (self->order, transfer);
   self->next_id = MAX (self->next_id, id + 1);
-  g_signal_connect_object (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self, 0);
-  g_signal_connect_object (transfer, "removing", G_CALLBACK (on_transfer_removing_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (transfer, "removed", G_CALLBACK (on_transfer_removed_cb), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (transfer, "checkpoint", G_CALLBACK (save_transfer), self,
-                           G_CONNECT_SWAPPED);
-  g_signal_connect_object (transfer, "idle", G_CALLBACK (schedule), self, G_CONNECT_SWAPPED);
+  /* Plain connections (g_signal_connect_object costs a weak reference on the manager for
+   * each, with tens of thousands of transfers on record); the manager disconnects them all
+   * when it goes, before anything of a transfer could call back. */
+  g_signal_connect (transfer, "notify", G_CALLBACK (on_transfer_notify_cb), self);
+  g_signal_connect (transfer, "event", G_CALLBACK (on_transfer_event_cb), self);
 
   object = haul_object_skeleton_new (haul_transfer_get_path (transfer));
   haul_object_skeleton_set_transfer1 (object, HAUL_TRANSFER1 (transfer));
@@ -779,6 +800,8 @@ haul_manager_dispose (GObject *object)
   HaulManager *self = HAUL_MANAGER (object);
 
   g_clear_handle_id (&self->progress_source, g_source_remove);
+  for (guint i = 0; self->order != NULL && i < self->order->len; i++)
+    g_signal_handlers_disconnect_by_data (g_ptr_array_index (self->order, i), self);
   g_clear_pointer (&self->order, g_ptr_array_unref);
   g_clear_pointer (&self->transfers, g_hash_table_unref);
   g_clear_object (&self->object_manager);

@@ -21,10 +21,7 @@ G_DEFINE_FINAL_TYPE_WITH_CODE (HaulTransfer, haul_transfer, HAUL_TYPE_TRANSFER1_
                                G_IMPLEMENT_INTERFACE (HAUL_TYPE_TRANSFER1, haul_transfer_iface_init))
 
 enum {
-  REMOVING,
-  REMOVED,
-  CHECKPOINT,
-  IDLE,
+  EVENT,
   N_SIGNALS
 };
 
@@ -161,9 +158,9 @@ io_done (HaulTransfer *self)
   if (self->pending_io > 0 || self->download != NULL)
     return;
   if (self->removed)
-    g_signal_emit (self, signals[REMOVED], 0);
+    g_signal_emit (self, signals[EVENT], 0, HAUL_TRANSFER_EVENT_REMOVED);
   else
-    g_signal_emit (self, signals[IDLE], 0);
+    g_signal_emit (self, signals[EVENT], 0, HAUL_TRANSFER_EVENT_IDLE);
 }
 
 static void
@@ -360,7 +357,7 @@ on_resume_data_saved_cb (HaulDownload *download,
 {
   g_free (self->resume_data);
   self->resume_data = g_strdup (json);
-  g_signal_emit (self, signals[CHECKPOINT], 0);
+  g_signal_emit (self, signals[EVENT], 0, HAUL_TRANSFER_EVENT_CHECKPOINT);
 }
 
 /* Stops for @intent: a running download stops through its cancellable (saving its resume
@@ -655,7 +652,7 @@ begin_remove (HaulTransfer *self,
   self->removed = TRUE;
   self->delete_file = delete_file;
   g_clear_handle_id (&self->retry_source, g_source_remove);
-  g_signal_emit (self, signals[REMOVING], 0);
+  g_signal_emit (self, signals[EVENT], 0, HAUL_TRANSFER_EVENT_REMOVING);
   if (self->cancellable != NULL)
     {
       self->stop = STOP_REMOVE;
@@ -938,52 +935,24 @@ haul_transfer_class_init (HaulTransferClass *klass)
   skeleton_class->get_properties = haul_transfer_get_properties;
 
   /**
-   * HaulTransfer::removing:
+   * HaulTransfer::event:
+   * @self: the transfer
+   * @event: a #HaulTransferEvent
    *
-   * Emitted when a client removed the transfer: it is to leave the bus and its record to
-   * be deleted now, while what still runs of it stops.
+   * Emitted when the service has something to do for the transfer: when it was removed
+   * (%HAUL_TRANSFER_EVENT_REMOVING: its record is to be deleted now, while what runs of it
+   * stops), when a removed transfer has nothing running and nothing being deleted any more
+   * (%HAUL_TRANSFER_EVENT_REMOVED: it is to be forgotten), when the engine saved resume
+   * data durably (%HAUL_TRANSFER_EVENT_CHECKPOINT: the record, which keeps a copy, is to be
+   * saved), and when its download stopped and no deletion of its files is on its way any
+   * more (%HAUL_TRANSFER_EVENT_IDLE: a service waiting to exit may go). One signal rather
+   * than four: with tens of thousands of transfers on record, each connection counts.
    */
-  signals[REMOVING] = g_signal_new ("removing",
-                                    G_TYPE_FROM_CLASS (klass),
-                                    G_SIGNAL_RUN_LAST,
-                                    0, NULL, NULL, NULL,
-                                    G_TYPE_NONE, 0);
-
-  /**
-   * HaulTransfer::removed:
-   *
-   * Emitted when a removed transfer has nothing running and nothing being deleted any
-   * more: the manager then forgets it.
-   */
-  signals[REMOVED] = g_signal_new ("removed",
-                                   G_TYPE_FROM_CLASS (klass),
-                                   G_SIGNAL_RUN_LAST,
-                                   0, NULL, NULL, NULL,
-                                   G_TYPE_NONE, 0);
-
-  /**
-   * HaulTransfer::checkpoint:
-   *
-   * Emitted when the engine saved resume data durably: the record, which keeps a copy,
-   * is to be saved.
-   */
-  signals[CHECKPOINT] = g_signal_new ("checkpoint",
-                                      G_TYPE_FROM_CLASS (klass),
-                                      G_SIGNAL_RUN_LAST,
-                                      0, NULL, NULL, NULL,
-                                      G_TYPE_NONE, 0);
-
-  /**
-   * HaulTransfer::idle:
-   *
-   * Emitted when the transfer's download stopped and no deletion of its files is on its
-   * way any more: a service waiting to exit may go.
-   */
-  signals[IDLE] = g_signal_new ("idle",
-                                G_TYPE_FROM_CLASS (klass),
-                                G_SIGNAL_RUN_LAST,
-                                0, NULL, NULL, NULL,
-                                G_TYPE_NONE, 0);
+  signals[EVENT] = g_signal_new ("event",
+                                 G_TYPE_FROM_CLASS (klass),
+                                 G_SIGNAL_RUN_LAST,
+                                 0, NULL, NULL, NULL,
+                                 G_TYPE_NONE, 1, G_TYPE_INT);
 }
 
 static void

@@ -11,6 +11,15 @@ G_BEGIN_DECLS
 
 #define HAUL_TYPE_TRANSFER (haul_transfer_get_type ())
 
+/* What HaulTransfer::event tells the service. */
+typedef enum
+{
+  HAUL_TRANSFER_EVENT_REMOVING,
+  HAUL_TRANSFER_EVENT_REMOVED,
+  HAUL_TRANSFER_EVENT_CHECKPOINT,
+  HAUL_TRANSFER_EVENT_IDLE,
+} HaulTransferEvent;
+
 G_DECLARE_FINAL_TYPE (HaulTransfer, haul_transfer, HAUL, TRANSFER, HaulTransfer1Skeleton)
 
 HaulTransfer *haul_transfer_new           (guint            id,
