@@ -176,6 +176,25 @@ test_416_no_loop (Fixture       *f,
   g_assert_cmpstr (haul_transfer1_get_state_reason (transfer), ==, "");
 }
 
+static void
+test_listing_keeps_alive (Fixture       *f,
+                          gconstpointer  data)
+{
+  guint pid = daemon_pid (f);
+
+  /* A client that only lists the transfers and reads properties (a window) is using the
+   * service: it stays, past GApplication's first ten seconds, the same process. */
+  for (guint i = 0; i < 12; i++)
+    {
+      g_autoptr(GPtrArray) paths = transfer_paths (f);
+
+      g_assert_cmpuint (paths->len, ==, 0);
+      haul_test_iterate_for (1000);
+    }
+  g_assert_true (name_has_owner (f));
+  g_assert_cmpuint (daemon_pid (f), ==, pid);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -190,6 +209,8 @@ main (int    argc,
               test_max_concurrent_lowered, fixture_teardown);
   g_test_add ("/daemon-sched/416-no-loop", Fixture, NULL, fixture_setup, test_416_no_loop,
               fixture_teardown);
+  g_test_add ("/daemon-sched/listing-keeps-alive", Fixture, NULL, fixture_setup,
+              test_listing_keeps_alive, fixture_teardown);
 
   return g_test_run ();
 }

@@ -16,7 +16,6 @@
 #include "haul-manager.h"
 #include "haul-missing.h"
 #include "haul-rate-limiter.h"
-#include "haul-service.h"
 #include "haul-store.h"
 #include "haul-transfer.h"
 
@@ -651,7 +650,6 @@ handle_add (HaulManager1          *iface,
   AddCall *call;
 
   g_debug ("Handling Add");
-  haul_note_activity ();
 
   if (!haul_manager_check_uri (uri, &error) || !check_options (options, &error))
     {
@@ -684,7 +682,6 @@ handle_pause_all (HaulManager1          *iface,
   g_autoptr(GPtrArray) list = sorted_transfers (self);
 
   g_debug ("Handling PauseAll");
-  haul_note_activity ();
   for (guint i = 0; i < list->len; i++)
     haul_transfer_pause (g_ptr_array_index (list, i));
   haul_manager1_complete_pause_all (iface, invocation);
@@ -699,7 +696,6 @@ handle_resume_all (HaulManager1          *iface,
   g_autoptr(GPtrArray) list = sorted_transfers (self);
 
   g_debug ("Handling ResumeAll");
-  haul_note_activity ();
   for (guint i = 0; i < list->len; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
@@ -836,7 +832,6 @@ handle_set_property (GDBusConnection  *connection,
     { "SpeedLimit", "speed-limit" },
   };
 
-  haul_note_activity ();
   for (guint i = 0; i < G_N_ELEMENTS (bound); i++)
     {
       g_autoptr(GSettingsSchema) schema = NULL;

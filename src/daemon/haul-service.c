@@ -14,11 +14,14 @@
 /* haul-daemon: a GApplication service that owns io.github.haul.Daemon and every transfer. */
 struct _HaulService
 {
-  GApplication  parent_instance;
+  GApplication     parent_instance;
 
-  HaulManager  *manager;
-  guint         signal_sources[3];
-  gboolean      autostart;
+  HaulManager     *manager;
+  GDBusConnection *connection;
+  guint            filter_id;
+  int              activity_pending;  /* atomic: an idle to note a call is on its way */
+  guint            signal_sources[3];
+  gboolean         autostart;
 };
 
 G_DEFINE_FINAL_TYPE (HaulService, haul_service, G_TYPE_APPLICATION)
@@ -37,6 +40,37 @@ on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
+/* A client called: the idle timeout starts again. On the main thread only: GApplication's
+ * use count is not thread-safe, and its main loop ends the moment it sees the count at
+ * zero with no timeout pending. */
+static gboolean
+note_activity_cb (gpointer user_data)
+{
+  HaulService *self = user_data;
+
+  g_atomic_int_set (&self->activity_pending, 0);
+  g_application_hold (G_APPLICATION (self));
+  g_application_release (G_APPLICATION (self));
+  return G_SOURCE_REMOVE;
+}
+
+/* Every call counts as activity, whatever object it is for: a window that only lists the
+ * transfers (GetManagedObjects) and reads their properties uses the service as much as
+ * one that adds. This runs in GDBus's worker thread, so it only hands the news on. */
+static GDBusMessage *
+on_message_cb (GDBusConnection *connection,
+               GDBusMessage    *message,
+               gboolean         incoming,
+               gpointer         user_data)
+{
+  HaulService *self = user_data;
+
+  if (incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL &&
+      g_atomic_int_compare_and_exchange (&self->activity_pending, 0, 1))
+    g_idle_add_full (G_PRIORITY_HIGH, note_activity_cb, g_object_ref (self), g_object_unref);
+  return message;
+}
+
 static gboolean
 haul_service_dbus_register (GApplication     *app,
                             GDBusConnection  *connection,
@@ -49,6 +83,8 @@ haul_service_dbus_register (GApplication     *app,
                                                                       object_path, error))
     return FALSE;
 
+  self->connection = g_object_ref (connection);
+  self->filter_id = g_dbus_connection_add_filter (connection, on_message_cb, self, NULL);
   self->manager = haul_manager_new (app);
   if (!haul_manager_export (self->manager, connection, error))
     return FALSE;
@@ -87,6 +123,10 @@ haul_service_dbus_unregister (GApplication    *app,
 
   if (self->manager != NULL)
     haul_manager_unexport (self->manager);
+  if (self->filter_id != 0)
+    g_dbus_connection_remove_filter (self->connection, self->filter_id);
+  self->filter_id = 0;
+  g_clear_object (&self->connection);
 
   G_APPLICATION_CLASS (haul_service_parent_class)->dbus_unregister (app, connection, object_path);
 }
@@ -138,24 +178,6 @@ haul_service_init (HaulService *self)
   };
 
   g_application_add_main_option_entries (G_APPLICATION (self), entries);
-}
-
-/**
- * haul_note_activity:
- *
- * A client called: the idle timeout starts again. Call it from the main thread only
- * (method handlers run there): GApplication's use count is not thread-safe, and its main
- * loop ends the moment it sees the count at zero with no timeout pending.
- */
-void
-haul_note_activity (void)
-{
-  GApplication *app = g_application_get_default ();
-
-  if (app == NULL)
-    return;
-  g_application_hold (app);
-  g_application_release (app);
 }
 
 HaulService *

@@ -10,6 +10,5 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HaulService, haul_service, HAUL, SERVICE, GApplication)
 
 HaulService *haul_service_new    (void);
-void         haul_note_activity  (void);
 
 G_END_DECLS

@@ -9,7 +9,6 @@
 #include "haul-dbus-error.h"
 #include "haul-error.h"
 #include "haul-manager.h"
-#include "haul-service.h"
 #include "haul-transfer-private.h"
 
 /* One transfer of the service: its D-Bus object, and the engine's download while it runs.
@@ -545,7 +544,6 @@ handle_pause (HaulTransfer1         *iface,
   HaulTransfer *self = HAUL_TRANSFER (iface);
 
   g_debug ("Handling Pause");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (!haul_transfer_is_active (self))
@@ -569,7 +567,6 @@ handle_resume (HaulTransfer1         *iface,
   const char *state = haul_transfer1_get_state (iface);
 
   g_debug ("Handling Resume");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (self->stop != STOP_NONE || (!state_is (self, "paused") && !state_is (self, "failed")))
@@ -592,7 +589,6 @@ handle_cancel (HaulTransfer1         *iface,
   HaulTransfer *self = HAUL_TRANSFER (iface);
 
   g_debug ("Handling Cancel");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (is_finished (self) || self->stop == STOP_CANCEL)
@@ -712,7 +708,6 @@ handle_remove (HaulTransfer1         *iface,
   HaulTransfer *self = HAUL_TRANSFER (iface);
 
   g_debug ("Handling Remove");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (delete_file && state_is (self, "completed") &&
@@ -742,7 +737,6 @@ handle_set_uri (HaulTransfer1         *iface,
   g_autoptr(GError) error = NULL;
 
   g_debug ("Handling SetUri");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   if (!haul_manager_check_uri (uri, &error))
@@ -786,7 +780,6 @@ handle_set_discretionary (HaulTransfer1         *iface,
   HaulTransfer *self = HAUL_TRANSFER (iface);
 
   g_debug ("Handling SetDiscretionary");
-  haul_note_activity ();
   if (return_if_removed (self, invocation))
     return G_DBUS_METHOD_INVOCATION_HANDLED;
   /* The manager follows notify::discretionary and schedules again. */
