@@ -18,6 +18,8 @@ packages=(
   desktop-file-utils dbus nginx-light openssl curl wget aria2 time
   # The test of a machine without a default route runs in a network namespace.
   iproute2 util-linux
+  # The tests of formatting build de_DE and fr_FR into the build directory with localedef.
+  locales
   # What a GNOME desktop has, so that the tests meet the same GIO modules (dconf, the
   # GNOME proxy resolver) as haulctl does there.
   dconf-gsettings-backend gsettings-desktop-schemas

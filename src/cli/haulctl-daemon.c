@@ -13,6 +13,7 @@
 #include "haul-check.h"
 #include "haul-dbus-error.h"
 #include "haul-dbus-generated.h"
+#include "haul-format.h"
 
 #include "haulctl-private.h"
 
@@ -428,7 +429,7 @@ static char *
 progress_text (Row *t)
 {
   if (t->bytes_total == 0)
-    return g_format_size (t->bytes_received);
+    return haul_format_size (t->bytes_received);
   return g_strdup_printf ("%3u%%", (guint) (t->bytes_received * 100 / t->bytes_total));
 }
 
@@ -512,8 +513,7 @@ list_transfers (const char *command,
     {
       Row *t = g_ptr_array_index (transfers, i);
       g_autofree char *progress = progress_text (t);
-      g_autofree char *rate = g_format_size (t->rate);
-      g_autofree char *rate_text = g_strdup_printf ("%s/s", rate);
+      g_autofree char *rate_text = haul_format_rate (t->rate);
 
       if (only_id != 0)
         {
@@ -813,15 +813,15 @@ figures_text (guint64 received,
               guint64 total,
               guint64 rate)
 {
-  g_autofree char *got = g_format_size (received);
-  g_autofree char *all = total > 0 ? g_format_size (total) : NULL;
-  g_autofree char *speed = g_format_size (rate);
+  g_autofree char *got = haul_format_size (received);
+  g_autofree char *all = total > 0 ? haul_format_size (total) : NULL;
+  g_autofree char *speed = haul_format_rate (rate);
 
   if (all != NULL)
     /* Translators: "12.5 MB of 100 MB (12%), 1.2 MB/s" */
-    return g_strdup_printf (_("%s of %s (%u%%), %s/s"), got, all,
+    return g_strdup_printf (_("%s of %s (%u%%), %s"), got, all,
                             (guint) (received * 100 / total), speed);
-  return g_strdup_printf (_("%s, %s/s"), got, speed);
+  return g_strdup_printf (_("%s, %s"), got, speed);
 }
 
 /* Puts the answer of a Properties.GetAll into @t's cache. */

@@ -15,6 +15,7 @@
 
 #include "haul-check.h"
 #include "haul-download.h"
+#include "haul-format.h"
 #include "haul-error.h"
 #include "haul-filename.h"
 #include "haul-http.h"
@@ -56,16 +57,6 @@ terminal_width (void)
   return 80;
 }
 
-static char *
-format_eta (guint64 seconds)
-{
-  if (seconds >= 3600)
-    return g_strdup_printf ("%uh%02um", (guint) (seconds / 3600), (guint) (seconds / 60 % 60));
-  if (seconds >= 60)
-    return g_strdup_printf ("%um%02us", (guint) (seconds / 60), (guint) (seconds % 60));
-  return g_strdup_printf ("%us", (guint) seconds);
-}
-
 static gboolean
 draw_bar_cb (gpointer user_data)
 {
@@ -74,9 +65,9 @@ draw_bar_cb (gpointer user_data)
   guint64 total = haul_download_get_bytes_total (state->download);
   guint64 rate = haul_download_get_rate (state->download);
   const char *name = haul_download_get_filename (state->download);
-  g_autofree char *size_text = g_format_size (received);
-  g_autofree char *total_text = total > 0 ? g_format_size (total) : NULL;
-  g_autofree char *rate_text = g_format_size (rate);
+  g_autofree char *size_text = haul_format_size (received);
+  g_autofree char *total_text = total > 0 ? haul_format_size (total) : NULL;
+  g_autofree char *rate_text = haul_format_rate (rate);
   g_autofree char *eta = NULL;
   g_autofree char *figures = NULL;
   g_autoptr(GString) line = g_string_new (NULL);
@@ -87,14 +78,14 @@ draw_bar_cb (gpointer user_data)
   if (total > 0)
     percent = (int) MIN (100, received * 100 / total);
   if (total > 0 && rate > 0 && received <= total)
-    eta = format_eta ((total - received + rate - 1) / rate);
+    eta = haul_format_duration_compact ((total - received + rate - 1) / rate);
 
   if (total_text != NULL)
     /* Translators: received size of total size, rate, time left, as in a progress bar */
-    figures = g_strdup_printf (_("%s of %s  %s/s  %s"), size_text, total_text, rate_text,
+    figures = g_strdup_printf (_("%s of %s  %s  %s"), size_text, total_text, rate_text,
                                eta != NULL ? eta : "--");
   else
-    figures = g_strdup_printf (_("%s  %s/s"), size_text, rate_text);
+    figures = g_strdup_printf (_("%s  %s"), size_text, rate_text);
 
   g_string_append_printf (line, "%.24s ", name != NULL ? name : "…");
   bar_width = width > (guint) (strlen (figures) + 38) ? width - (guint) strlen (figures) - 38 : 0;
@@ -457,7 +448,7 @@ _haulctl_get (int    argc,
   if (state.error == NULL)
     {
       g_autofree char *path = haul_download_get_path (download);
-      g_autofree char *size = g_format_size (haul_download_get_bytes_received (download));
+      g_autofree char *size = haul_format_size (haul_download_get_bytes_received (download));
 
       /* A file found done was told of by a notice. */
       if (!quiet && !json && !haul_download_get_already_complete (download))
