@@ -65,7 +65,7 @@ void            set_conditions                (Fixture          *f,
                                                gboolean          power_saver);
 guint           session_environment           (Fixture          *f,
                                                const char       *idle_ms,
-                                               EnvVar            env[9]);
+                                               EnvVar            env[10]);
 void            update_activation_environment (Fixture          *f,
                                                GDBusConnection  *connection,
                                                const char       *idle_ms);

@@ -876,7 +876,7 @@ spawn_daemon_autostart (Fixture *f)
 {
   g_autoptr(GSubprocessLauncher) launcher = g_subprocess_launcher_new (G_SUBPROCESS_FLAGS_NONE);
   g_autoptr(GError) error = NULL;
-  EnvVar env[9];
+  EnvVar env[10];
   guint n = session_environment (f, NULL, env);
   GSubprocess *proc;
 

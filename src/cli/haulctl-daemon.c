@@ -268,7 +268,10 @@ typedef struct
   const char *state;
   const char *state_reason;
   const char *error;
+  const char *error_kind;
+  const char *wait_reason;
   const char *sha256;
+  gint64      retry_at;
   guint64     bytes_received;
   guint64     bytes_total;
   guint64     rate;
@@ -301,6 +304,9 @@ static const struct
   { "State", "s", G_STRUCT_OFFSET (Row, state) },
   { "StateReason", "s", G_STRUCT_OFFSET (Row, state_reason) },
   { "Error", "s", G_STRUCT_OFFSET (Row, error) },
+  { "ErrorKind", "s", G_STRUCT_OFFSET (Row, error_kind) },
+  { "WaitReason", "s", G_STRUCT_OFFSET (Row, wait_reason) },
+  { "RetryAt", "x", G_STRUCT_OFFSET (Row, retry_at) },
   { "Sha256", "s", G_STRUCT_OFFSET (Row, sha256) },
   { "BytesReceived", "t", G_STRUCT_OFFSET (Row, bytes_received) },
   { "BytesTotal", "t", G_STRUCT_OFFSET (Row, bytes_total) },
@@ -401,6 +407,9 @@ add_transfer_json (JsonBuilder *builder,
   add_string (builder, "state", t->state);
   add_string (builder, "state_reason", t->state_reason);
   add_string (builder, "error", t->error);
+  add_string (builder, "error_kind", t->error_kind);
+  add_string (builder, "wait_reason", t->wait_reason);
+  add_int (builder, "retry_at", t->retry_at);
   add_int (builder, "bytes_received", (gint64) t->bytes_received);
   add_int (builder, "bytes_total", (gint64) t->bytes_total);
   add_int (builder, "rate", (gint64) t->rate);

@@ -216,26 +216,38 @@ sorted_transfers (HaulManager *self)
   return g_ptr_array_copy (self->order, NULL, NULL);
 }
 
-/* Why @transfer cannot run now, or %NULL if nothing stops it. *@unknown is set while the
- * reachability of its host is still being asked: it neither starts nor waits yet. */
-static const char *
-blocked_reason (HaulManager  *self,
-                HaulTransfer *transfer,
-                gboolean     *unknown)
+/* Why @transfer cannot run now, or HAUL_WAIT_REASON_NONE if nothing stops it, with the
+ * words for it in *@text. *@unknown is set while the reachability of its host is still
+ * being asked: it neither starts nor waits yet. */
+static HaulWaitReason
+blocked_reason (HaulManager   *self,
+                HaulTransfer  *transfer,
+                const char   **text,
+                gboolean      *unknown)
 {
   HaulReachability reach = haul_conditions_can_reach (self->conditions,
                                                       haul_transfer_get_host_uri (transfer));
 
   *unknown = reach == HAUL_REACHABILITY_UNKNOWN;
+  *text = NULL;
   if (reach == HAUL_REACHABILITY_NO)
-    return _("Waiting for a network connection");
+    {
+      *text = _("Waiting for a network connection");
+      return HAUL_WAIT_REASON_OFFLINE;
+    }
   if (!haul_transfer1_get_discretionary (HAUL_TRANSFER1 (transfer)))
-    return NULL;
+    return HAUL_WAIT_REASON_NONE;
   if (haul_conditions_get_metered (self->conditions))
-    return _("Waiting for a network that is not metered");
+    {
+      *text = _("Waiting for a network that is not metered");
+      return HAUL_WAIT_REASON_METERED;
+    }
   if (haul_conditions_get_power_saver (self->conditions))
-    return _("Waiting for power saver to be turned off");
-  return NULL;
+    {
+      *text = _("Waiting for power saver to be turned off");
+      return HAUL_WAIT_REASON_POWER_SAVER;
+    }
+  return HAUL_WAIT_REASON_NONE;
 }
 
 static gboolean progress_cb (gpointer user_data);
@@ -265,14 +277,15 @@ schedule_once (HaulManager *self)
   for (guint i = 0; i < list->len && !self->quitting; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (list, i);
-      const char *reason;
+      HaulWaitReason reason;
+      const char *text;
       gboolean unknown;
 
       if (!haul_transfer_is_active (transfer))
         continue;
-      reason = blocked_reason (self, transfer, &unknown);
-      if (reason != NULL)
-        haul_transfer_wait_for (transfer, reason);
+      reason = blocked_reason (self, transfer, &text, &unknown);
+      if (reason != HAUL_WAIT_REASON_NONE)
+        haul_transfer_wait_for (transfer, reason, text);
       else if (!unknown)
         haul_transfer_stop_waiting (transfer);
       else
@@ -482,8 +495,8 @@ on_transfer_notify_cb (HaulTransfer *transfer,
                        HaulManager  *self)
 {
   static const char * const saved[] = {
-    "state", "state-reason", "error", "uri", "effective-uri", "file-name", "discretionary",
-    "finished-at", "resumable", NULL
+    "state", "state-reason", "error", "error-kind", "uri", "effective-uri", "file-name",
+    "discretionary", "finished-at", "resumable", NULL
   };
 
   if (!g_strv_contains (saved, pspec->name))

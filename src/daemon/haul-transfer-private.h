@@ -48,6 +48,7 @@ struct _HaulTransfer
   GCancellable          *cancellable;
   StopIntent             stop;
   WaitKind               wait;
+  HaulWaitReason         wait_why;        /* the machine-readable reason of a condition wait */
   char                  *wait_reason;
   gint64                 retry_at;        /* wall-clock µs of the next try */
   guint                  retry_source;

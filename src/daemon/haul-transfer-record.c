@@ -73,6 +73,8 @@ haul_transfer_new (guint       id,
   haul_transfer1_set_state (iface, paused ? "paused" : "queued");
   haul_transfer1_set_state_reason (iface, "");
   haul_transfer1_set_error (iface, "");
+  haul_transfer1_set_wait_reason (iface, "");
+  haul_transfer1_set_error_kind (iface, "");
   haul_transfer1_set_discretionary (iface, discretionary);
   haul_transfer1_set_segments (iface, segments);
   haul_transfer1_set_sha256 (iface, sha256 != NULL ? sha256 : "");
@@ -123,6 +125,8 @@ haul_transfer_to_record (HaulTransfer *self)
   json_builder_add_string_value (b, haul_transfer1_get_state (t));
   json_builder_set_member_name (b, "error");
   json_builder_add_string_value (b, haul_transfer1_get_error (t));
+  json_builder_set_member_name (b, "error-kind");
+  json_builder_add_string_value (b, haul_transfer1_get_error_kind (t));
   json_builder_set_member_name (b, "sha256");
   json_builder_add_string_value (b, haul_transfer1_get_sha256 (t));
   json_builder_set_member_name (b, "segments");
@@ -331,7 +335,8 @@ haul_transfer_new_from_record (guint        id,
     "queued", "waiting", "running", "paused", "completed", "failed", "cancelled", NULL
   };
   const char *uri, *effective, *previous, *directory, *filename, *requested, *state;
-  const char *error_text, *sha256;
+  const char *error_text, *error_kind, *sha256;
+  HaulErrorKind kind;
   gint64 version, record_id, segments, speed_limit, received, total, tries, created, finished;
   gboolean discretionary, overwrite, resumable, claimed;
   g_auto(GStrv) headers = NULL;
@@ -374,6 +379,9 @@ haul_transfer_new_from_record (guint        id,
 
   if (!read_string (record, "state", TRUE, &state, error) ||
       !read_string (record, "error", FALSE, &error_text, error) ||
+      !read_string (record, "error-kind", FALSE, &error_kind, error) ||
+      (error_kind != NULL && !haul_error_kind_from_string (error_kind, &kind) &&
+       !refuse (error, "error-kind")) ||
       !read_string (record, "sha256", FALSE, &sha256, error) ||
       (sha256 != NULL && *sha256 != '\0' &&
        !checked (haul_check_sha256 (sha256, &local), "sha256", error, &local)) ||
@@ -413,6 +421,9 @@ haul_transfer_new_from_record (guint        id,
   haul_transfer1_set_file_name (t, filename);
   haul_transfer1_set_state_reason (t, "");
   haul_transfer1_set_error (t, error_text != NULL ? error_text : "");
+  haul_transfer1_set_wait_reason (t, "");
+  haul_transfer1_set_error_kind (t, g_strcmp0 (state, "failed") == 0 && error_kind != NULL ?
+                                    error_kind : "");
   haul_transfer1_set_sha256 (t, sha256 != NULL ? sha256 : "");
   haul_transfer1_set_segments (t, (guint) segments);
   haul_transfer1_set_discretionary (t, discretionary);

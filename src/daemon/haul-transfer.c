@@ -56,7 +56,13 @@ set_state (HaulTransfer *self,
       g_clear_handle_id (&self->retry_source, g_source_remove);
       if (*haul_transfer1_get_state_reason (iface) != '\0')
         haul_transfer1_set_state_reason (iface, "");
+      if (*haul_transfer1_get_wait_reason (iface) != '\0')
+        haul_transfer1_set_wait_reason (iface, "");
+      if (haul_transfer1_get_retry_at (iface) != 0)
+        haul_transfer1_set_retry_at (iface, 0);
     }
+  if (!g_str_equal (state, "failed") && *haul_transfer1_get_error_kind (iface) != '\0')
+    haul_transfer1_set_error_kind (iface, "");
   if (g_str_equal (state, "completed") || g_str_equal (state, "cancelled"))
     g_clear_pointer (&self->resume_data, g_free);
   /* Before the state: the record is saved when the state changes, and must hold it. */
@@ -212,10 +218,19 @@ set_waiting (HaulTransfer *self,
              WaitKind      kind,
              const char   *reason)
 {
+  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
+  const char *why = haul_wait_reason_to_string (kind == WAIT_RETRY ? HAUL_WAIT_REASON_RETRY
+                                                                   : self->wait_why);
+  gint64 retry_at = kind == WAIT_RETRY ? self->retry_at / G_USEC_PER_SEC : 0;
+
   g_clear_handle_id (&self->retry_source, g_source_remove);
   self->wait = kind;
-  if (g_strcmp0 (reason, haul_transfer1_get_state_reason (HAUL_TRANSFER1 (self))) != 0)
-    haul_transfer1_set_state_reason (HAUL_TRANSFER1 (self), reason);
+  if (g_strcmp0 (reason, haul_transfer1_get_state_reason (iface)) != 0)
+    haul_transfer1_set_state_reason (iface, reason);
+  if (g_strcmp0 (why, haul_transfer1_get_wait_reason (iface)) != 0)
+    haul_transfer1_set_wait_reason (iface, why);
+  if (retry_at != haul_transfer1_get_retry_at (iface))
+    haul_transfer1_set_retry_at (iface, retry_at);
   set_state (self, "waiting");
   if (kind == WAIT_RETRY)
     {
@@ -404,9 +419,11 @@ run_cb (GObject      *object,
   g_autoptr(HaulTransfer) self = user_data;
   HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
   g_autoptr(GError) error = NULL;
+  HaulErrorKind kind;
   gboolean ok;
 
   ok = haul_download_run_finish (HAUL_DOWNLOAD (object), result, &error);
+  kind = haul_download_get_error_kind (HAUL_DOWNLOAD (object));
   refresh (self);
   haul_transfer1_set_rate (iface, 0);
   self->figures_dirty = TRUE;
@@ -432,9 +449,37 @@ run_cb (GObject      *object,
   else
     {
       haul_transfer1_set_error (iface, error->message);
+      haul_transfer1_set_error_kind (iface, haul_error_kind_to_string (kind));
       set_state (self, "failed");
     }
   io_done (self);
+}
+
+/* The tests make tries quick and few: HAUL_TEST_RETRIES="BASE_MS,COUNT" (as
+ * HAUL_IDLE_TIMEOUT_MS shortens the idle exit). */
+static void
+apply_test_retries (HaulDownload *download)
+{
+  static gsize once;
+  static guint base_ms, count;
+
+  if (g_once_init_enter (&once))
+    {
+      const char *value = g_getenv ("HAUL_TEST_RETRIES");
+      g_auto(GStrv) parts = value != NULL ? g_strsplit (value, ",", 2) : NULL;
+
+      if (parts != NULL && parts[0] != NULL && parts[1] != NULL)
+        {
+          base_ms = (guint) g_ascii_strtoull (parts[0], NULL, 10);
+          count = (guint) g_ascii_strtoull (parts[1], NULL, 10);
+        }
+      g_once_init_leave (&once, 1);
+    }
+  if (base_ms > 0)
+    {
+      haul_download_set_retry_base (download, base_ms);
+      haul_download_set_retries (download, count);
+    }
 }
 
 /**
@@ -477,6 +522,7 @@ haul_transfer_start (HaulTransfer    *self,
   haul_download_set_max_segments (self->download, haul_transfer1_get_segments (iface));
   haul_download_set_overwrite (self->download, self->overwrite);
   haul_download_set_fruitless_tries (self->download, self->tries);
+  apply_test_retries (self->download);
   if (*haul_transfer1_get_sha256 (iface) != '\0')
     haul_download_set_sha256 (self->download, haul_transfer1_get_sha256 (iface));
   if (self->headers != NULL)
@@ -805,27 +851,30 @@ haul_transfer_occupies_slot (HaulTransfer *self)
 /**
  * haul_transfer_wait_for:
  * @self: a queued, waiting or running transfer
- * @reason: why it must wait, for a person
+ * @reason: why it must wait
+ * @text: the same for a person
  *
  * A condition is unmet (no network, a metered one, power saver): the transfer stops,
  * keeping its resume data, and waits, without using up its tries.
  */
 void
-haul_transfer_wait_for (HaulTransfer *self,
-                        const char   *reason)
+haul_transfer_wait_for (HaulTransfer   *self,
+                        HaulWaitReason  reason,
+                        const char     *text)
 {
   g_return_if_fail (HAUL_IS_TRANSFER (self));
 
   if (!haul_transfer_is_active (self) || self->stop != STOP_NONE)
     return;
+  self->wait_why = reason;
   if (self->download != NULL)
     {
       g_free (self->wait_reason);
-      self->wait_reason = g_strdup (reason);
+      self->wait_reason = g_strdup (text);
       stop_for (self, STOP_WAIT);
     }
   else
-    set_waiting (self, WAIT_CONDITION, reason);
+    set_waiting (self, WAIT_CONDITION, text);
 }
 
 /**

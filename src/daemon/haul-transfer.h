@@ -6,6 +6,7 @@
 
 #include "haul-dbus-generated.h"
 #include "haul-rate-limiter.h"
+#include "haul-state.h"
 
 G_BEGIN_DECLS
 
@@ -50,7 +51,8 @@ gboolean      haul_transfer_take_progress (HaulTransfer    *self,
 gboolean      haul_transfer_has_progress  (HaulTransfer    *self);
 gboolean      haul_transfer_occupies_slot (HaulTransfer    *self);
 void          haul_transfer_wait_for      (HaulTransfer    *self,
-                                           const char      *reason);
+                                           HaulWaitReason   reason,
+                                           const char      *text);
 void          haul_transfer_stop_waiting  (HaulTransfer    *self);
 void          haul_transfer_suspend       (HaulTransfer    *self);
 

@@ -21,6 +21,7 @@
 #include "haul-http.h"
 #include "haul-rate-limiter.h"
 #include "haul-resume-data.h"
+#include "haul-state.h"
 
 #define MAX_REDIRECTS        20
 #define MAX_BACKOFF_MS       (5 * 60 * 1000)
@@ -140,6 +141,8 @@ struct _HaulDownload
   gint64           retry_until;
   char            *retry_why;
   gboolean         retry_announced;
+  HaulErrorKind    error_kind;       /* of the failure that ended the run */
+  HaulErrorKind    transient_kind;   /* of the last error worth retrying */
 
   char            *saved_resume_data;
   gboolean         save_in_flight;
@@ -328,6 +331,7 @@ count_fruitless (HaulDownload *self,
   self->fruitless++;
   if (self->fruitless <= self->retries)
     return TRUE;
+  self->error_kind = self->transient_kind;
   settle (self, SETTLE_FAIL,
           g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
                        g_dngettext (GETTEXT_PACKAGE, "Gave up after %u try: %s",
@@ -369,10 +373,12 @@ schedule_retry (HaulDownload *self,
   wait_then_fill (self, backoff_ms (self, retry_after), owned->message);
 }
 
-/* A connection failed: decide whether the whole download fails, waits, or starts over. */
+/* A connection failed: decide whether the whole download fails, waits, or starts over.
+ * @status is the HTTP status that made it fail, or 0 when no answer did. */
 static void
 conn_error (Conn   *conn,
             GError *error,
+            guint   status,
             guint   retry_after)
 {
   HaulDownload *self = conn->self;
@@ -390,12 +396,21 @@ conn_error (Conn   *conn,
 
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED) || self->settling != SETTLE_NONE)
     g_error_free (error);
-  else if (error->domain == G_TLS_ERROR ||
-           g_error_matches (error, HAUL_ERROR, HAUL_ERROR_HTTP) ||
+  else if (error->domain == G_TLS_ERROR)
+    {
+      self->error_kind = HAUL_ERROR_KIND_TLS;
+      settle (self, SETTLE_FAIL, error);
+    }
+  else if (g_error_matches (error, HAUL_ERROR, HAUL_ERROR_HTTP) ||
            g_error_matches (error, HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS) ||
            g_error_matches (error, HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME) ||
            g_error_matches (error, HAUL_ERROR, HAUL_ERROR_INVALID_URI))
-    settle (self, SETTLE_FAIL, error);
+    {
+      /* A refusal, or a server that sends us nowhere usable. */
+      self->error_kind = status >= 400 && status < 500 ? haul_error_kind_for_http_status (status)
+                                                       : HAUL_ERROR_KIND_SERVER;
+      settle (self, SETTLE_FAIL, error);
+    }
   else
     {
       /* Connection errors, truncation, stalls and 5xx: retry with back-off. */
@@ -405,6 +420,7 @@ conn_error (Conn   *conn,
           g_error_free (error);
           error = wrapped;
         }
+      self->transient_kind = status != 0 ? HAUL_ERROR_KIND_SERVER : HAUL_ERROR_KIND_NETWORK;
       schedule_retry (self, error, retry_after);
     }
 
@@ -739,7 +755,7 @@ read_cb (GObject      *object,
   if (error != NULL)
     {
       /* Keep what arrived before the failure. */
-      conn_error (conn, error, 0);
+      conn_error (conn, error, 0, 0);
       return;
     }
 
@@ -747,7 +763,7 @@ read_cb (GObject      *object,
   if (conn->body_end >= 0 && conn->read_pos < conn->body_end)
     {
       conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
-                                     _("The server closed the connection early")), 0);
+                                     _("The server closed the connection early")), 0, 0);
       return;
     }
   conn_body_done (conn);
@@ -1214,7 +1230,7 @@ conn_handle_response (Conn *conn)
       conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
                                      _("The server answered %u %s"), status,
                                      soup_message_get_reason_phrase (conn->msg)),
-                  get_retry_after (conn->msg));
+                  status, get_retry_after (conn->msg));
       return;
     }
 
@@ -1222,12 +1238,12 @@ conn_handle_response (Conn *conn)
     {
       conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TRANSIENT,
                                      _("The server sent a partial response to a plain request")),
-                  0);
+                  status, 0);
       return;
     }
 
   conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_HTTP, _("The server answered %u %s"),
-                                 status, soup_message_get_reason_phrase (conn->msg)), 0);
+                                 status, soup_message_get_reason_phrase (conn->msg)), status, 0);
 }
 
 static void
@@ -1251,7 +1267,7 @@ send_cb (GObject      *object,
     }
   if (conn->stream == NULL)
     {
-      conn_error (conn, error, 0);
+      conn_error (conn, error, 0, 0);
       return;
     }
 
@@ -1267,7 +1283,7 @@ send_cb (GObject      *object,
       if (next == NULL)
         {
           conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_HTTP,
-                                         _("The server redirected to an invalid address")), 0);
+                                         _("The server redirected to an invalid address")), 0, 0);
           return;
         }
       if (!haul_check_guri (next, &error))
@@ -1277,14 +1293,14 @@ send_cb (GObject      *object,
                                          error->message);
 
           g_clear_error (&error);
-          conn_error (conn, refused, 0);
+          conn_error (conn, refused, 0, 0);
           return;
         }
       if (++conn->redirects > MAX_REDIRECTS)
         {
           conn_error (conn, g_error_new (HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS,
                                          _("Too many redirects (more than %d)"), MAX_REDIRECTS),
-                      0);
+                      0, 0);
           return;
         }
       g_clear_object (&conn->stream);
@@ -1635,11 +1651,32 @@ request_save (HaulDownload *self,
 
 /* ---- settling: complete, restart, fail, cancel -------------------------------------- */
 
+/* What kind of failure @error is, when nothing more precise was noted where it arose. */
+static HaulErrorKind
+kind_of (const GError *error)
+{
+  if (error->domain == G_TLS_ERROR)
+    return HAUL_ERROR_KIND_TLS;
+  if (g_error_matches (error, HAUL_ERROR, HAUL_ERROR_CHECKSUM_MISMATCH))
+    return HAUL_ERROR_KIND_CHECKSUM;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_NO_SPACE))
+    return HAUL_ERROR_KIND_DISK_FULL;
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED) ||
+      g_error_matches (error, G_IO_ERROR, G_IO_ERROR_READ_ONLY))
+    return HAUL_ERROR_KIND_PERMISSION;
+  return HAUL_ERROR_KIND_LOCAL_IO;
+}
+
 static void
 complete_task (HaulDownload *self,
                GError       *error)
 {
   g_autoptr(GTask) task = g_steal_pointer (&self->task);
+
+  if (error == NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    self->error_kind = HAUL_ERROR_KIND_NONE;
+  else if (self->error_kind == HAUL_ERROR_KIND_NONE)
+    self->error_kind = kind_of (error);
 
   g_clear_handle_id (&self->rate_source, g_source_remove);
   end_wait (self);
@@ -1777,6 +1814,7 @@ maybe_settled (HaulDownload *self)
         /* Starting over is one more try: a server that breaks every attempt the same way
          * makes the download fail, not loop. */
         self->settling = SETTLE_NONE;
+        self->transient_kind = HAUL_ERROR_KIND_SERVER;
         if (!count_fruitless (self, self->restart_reason))
           break;
         self->settling = SETTLE_RESTART;
@@ -2636,6 +2674,20 @@ haul_download_get_resumable (HaulDownload *self)
 {
   g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), FALSE);
   return self->rd != NULL && haul_resume_data_is_resumable (self->rd);
+}
+
+/**
+ * haul_download_get_error_kind:
+ * @self: a download whose run failed
+ *
+ * Returns: what kind of failure ended the run (the last cause, once the tries ran out),
+ *   %HAUL_ERROR_KIND_NONE when it did not fail
+ */
+HaulErrorKind
+haul_download_get_error_kind (HaulDownload *self)
+{
+  g_return_val_if_fail (HAUL_IS_DOWNLOAD (self), HAUL_ERROR_KIND_NONE);
+  return self->error_kind;
 }
 
 /**

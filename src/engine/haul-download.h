@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "haul-check.h"
+#include "haul-state.h"
 #include "haul-types.h"
 
 G_BEGIN_DECLS
@@ -74,5 +75,6 @@ guint64       haul_download_get_rate             (HaulDownload     *self);
 gboolean      haul_download_get_resumable        (HaulDownload     *self);
 gboolean      haul_download_get_restarted        (HaulDownload     *self);
 gboolean      haul_download_get_already_complete (HaulDownload     *self);
+HaulErrorKind haul_download_get_error_kind       (HaulDownload     *self);
 
 G_END_DECLS
