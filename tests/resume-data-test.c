@@ -28,6 +28,7 @@ make_segmented (void)
   rd->accept_ranges = TRUE;
   rd->total = 3000;
   rd->filename = g_strdup ("f.iso");
+  rd->owner = g_strdup ("haul-daemon:7:1700000000");
   rd->boot_id = g_strdup ("boot-a");
   rd->created_at = 1700000000;
   rd->sha256 = g_strdup ("0000000000000000000000000000000000000000000000000000000000000000");
@@ -56,6 +57,7 @@ test_round_trip (void)
   g_assert_true (back->accept_ranges);
   g_assert_cmpint (back->total, ==, 3000);
   g_assert_cmpstr (back->filename, ==, "f.iso");
+  g_assert_cmpstr (back->owner, ==, "haul-daemon:7:1700000000");
   g_assert_cmpstr (back->boot_id, ==, "boot-a");
   g_assert_cmpint (back->created_at, ==, 1700000000);
   g_assert_cmpuint (back->max_segments, ==, 3);

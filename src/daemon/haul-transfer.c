@@ -518,6 +518,15 @@ haul_transfer_start (HaulTransfer    *self,
                                           haul_transfer1_get_directory (iface), NULL);
       haul_download_set_suggested_name (self->download, self->requested_name);
     }
+  {
+    /* The transfer's files are found again by this, should the service die before it
+     * noted the name the engine claimed. */
+    g_autofree char *owner = g_strdup_printf ("haul-daemon:%u:%" G_GINT64_FORMAT,
+                                              haul_transfer1_get_id (iface),
+                                              haul_transfer1_get_created_at (iface));
+
+    haul_download_set_owner (self->download, owner);
+  }
   haul_download_set_session (self->download, session);
   haul_download_set_max_segments (self->download, haul_transfer1_get_segments (iface));
   haul_download_set_overwrite (self->download, self->overwrite);

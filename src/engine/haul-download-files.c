@@ -237,6 +237,7 @@ _haul_download_prepare_free (HaulPrepare *prep)
   g_free (prep->name);
   g_free (prep->uri);
   g_free (prep->previous_uri);
+  g_free (prep->owner);
   g_free (prep->sha256);
   g_free (prep->restart_reason);
   g_free (prep->saved_resume_data);
@@ -300,11 +301,14 @@ _haul_download_load_resume_data_at (int          dirfd,
   return haul_resume_data_new_from_json (buf, len, error);
 }
 
-/* Finds the resume data of an earlier run for the same URL, for a download whose name is
- * not fixed: that is how running the same command again resumes. */
+/* Finds the resume data of an earlier run, for a download whose name is not fixed: the
+ * one of @owner when given (the daemon's transfer, which may have been killed before it
+ * noted the name it had claimed), else the one for the same URL (running the same
+ * command again resumes). */
 static char *
-_haul_download_find_name_for_uri (int         dirfd,
-                                  const char *uri)
+_haul_download_find_name (int         dirfd,
+                          const char *uri,
+                          const char *owner)
 {
   g_auto(HaulFd) fd = openat (dirfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
   g_autoptr(GPtrArray) names = g_ptr_array_new_with_free_func (g_free);
@@ -330,7 +334,8 @@ _haul_download_find_name_for_uri (int         dirfd,
       g_autofree char *expected = NULL;
 
       rd = _haul_download_load_resume_data_at (dirfd, jname, &present, NULL);
-      if (rd == NULL || rd->filename == NULL || g_strcmp0 (rd->uri, uri) != 0)
+      if (rd == NULL || rd->filename == NULL ||
+          (owner != NULL ? g_strcmp0 (rd->owner, owner) != 0 : g_strcmp0 (rd->uri, uri) != 0))
         continue;
       expected = _haul_download_json_name (rd->filename);
       if (g_str_equal (expected, jname))
@@ -385,14 +390,14 @@ _haul_download_prepare_worker (GTask        *task,
       return;
     }
 
-  if (prep->name == NULL && !prep->find_by_uri)
+  if (prep->name == NULL && !prep->find_by_uri && prep->owner == NULL)
     {
       g_task_return_boolean (task, TRUE);
       return;
     }
   if (prep->name == NULL)
     {
-      prep->name = _haul_download_find_name_for_uri (prep->dirfd, prep->uri);
+      prep->name = _haul_download_find_name (prep->dirfd, prep->uri, prep->owner);
       if (prep->name == NULL)
         {
           g_task_return_boolean (task, TRUE);

@@ -35,6 +35,7 @@ typedef struct
   char            *name;
   char            *uri;
   char            *previous_uri;
+  char            *owner;
   gboolean         any_uri;
   gboolean         overwrite;
   gboolean         check_existing;

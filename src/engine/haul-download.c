@@ -129,6 +129,7 @@ struct _HaulDownload
   char            *final_name;
 
   char            *previous_uri;
+  char            *owner;
   gboolean         same_file;
   gboolean         relinked;
   gboolean         check_existing;
@@ -2016,6 +2017,11 @@ prepare_cb (GObject      *object,
       rd->max_segments = self->max_segments;
       g_strfreev (rd->headers);
       rd->headers = g_strdupv (self->headers);
+      if (self->owner != NULL)
+        {
+          g_free (rd->owner);
+          rd->owner = g_strdup (self->owner);
+        }
 
       haul_resume_data_free (self->rd);
       self->rd = rd;
@@ -2131,6 +2137,7 @@ haul_download_run_async (HaulDownload        *self,
   self->rd->sha256 = g_strdup (self->sha256);
   self->rd->max_segments = self->max_segments;
   self->rd->headers = g_strdupv (self->headers);
+  self->rd->owner = g_strdup (self->owner);
 
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled_cb),
@@ -2141,6 +2148,7 @@ haul_download_run_async (HaulDownload        *self,
   prep->name = g_strdup (self->filename_fixed ? self->filename : NULL);
   prep->uri = g_strdup (self->uri);
   prep->previous_uri = g_strdup (self->previous_uri);
+  prep->owner = self->filename_fixed ? NULL : g_strdup (self->owner);
   prep->any_uri = self->same_file;
   prep->overwrite = self->overwrite;
   prep->check_existing = self->check_existing && self->filename_fixed;
@@ -2202,6 +2210,7 @@ haul_download_finalize (GObject *object)
   g_free (self->restart_reason);
   g_free (self->final_name);
   g_free (self->previous_uri);
+  g_free (self->owner);
   g_free (self->suggested_name);
   g_free (self->retry_why);
   g_clear_error (&self->failure);
@@ -2502,6 +2511,25 @@ haul_download_set_previous_uri (HaulDownload *self,
   g_return_if_fail (HAUL_IS_DOWNLOAD (self));
   g_free (self->previous_uri);
   self->previous_uri = g_strdup (uri);
+}
+
+/**
+ * haul_download_set_owner:
+ * @self: a download that has not started
+ * @owner: (nullable): a token that names the caller's transfer for good
+ *
+ * Written into the resume data. A download whose name is not fixed first looks for
+ * resume data of the same owner, and continues it: a caller killed between the moment
+ * the engine claimed a name and the moment it noted it finds its files again, and never
+ * takes another transfer's (as a search by URL could).
+ */
+void
+haul_download_set_owner (HaulDownload *self,
+                         const char   *owner)
+{
+  g_return_if_fail (HAUL_IS_DOWNLOAD (self));
+  g_free (self->owner);
+  self->owner = g_strdup (owner);
 }
 
 /**

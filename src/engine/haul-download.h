@@ -46,6 +46,8 @@ void          haul_download_set_suggested_name   (HaulDownload     *self,
                                                   const char       *name);
 void          haul_download_set_previous_uri     (HaulDownload     *self,
                                                   const char       *uri);
+void          haul_download_set_owner            (HaulDownload     *self,
+                                                  const char       *owner);
 void          haul_download_set_same_file        (HaulDownload     *self,
                                                   gboolean          same_file);
 void          haul_download_set_check_existing   (HaulDownload     *self,

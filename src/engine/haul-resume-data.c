@@ -63,6 +63,7 @@ haul_resume_data_free (HaulResumeData *self)
   g_free (self->etag);
   g_free (self->last_modified);
   g_free (self->filename);
+  g_free (self->owner);
   g_free (self->boot_id);
   g_free (self->sha256);
   g_strfreev (self->headers);
@@ -172,6 +173,8 @@ haul_resume_data_to_json (HaulResumeData *self,
   add_bool (builder, "accept-ranges", self->accept_ranges);
   add_int (builder, "total", self->total);
   add_string (builder, "filename", self->filename);
+  if (self->owner != NULL)
+    add_string (builder, "owner", self->owner);
   add_string (builder, "boot-id", self->boot_id);
   add_int (builder, "created-at", self->created_at);
   add_bool (builder, "complete", self->complete);
@@ -396,6 +399,8 @@ haul_resume_data_new_from_json (const char  *data,
       !get_bool (object, "accept-ranges", &self->accept_ranges, error) ||
       !get_int (object, "total", &self->total, error) ||
       !get_string (object, "filename", TRUE, &self->filename, error) ||
+      (json_object_has_member (object, "owner") &&
+       !get_string (object, "owner", TRUE, &self->owner, error)) ||
       !get_string (object, "boot-id", TRUE, &self->boot_id, error) ||
       !get_int (object, "created-at", &self->created_at, error) ||
       !get_bool (object, "complete", &self->complete, error))

@@ -37,6 +37,7 @@ struct _HaulResumeData
   gboolean  accept_ranges;
   gint64    total;
   char     *filename;
+  char     *owner;      /* who made it, when the caller says (the daemon's transfer) */
   char     *boot_id;
   gint64    created_at;
   gboolean  complete;

@@ -1,0 +1,1011 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#define G_LOG_DOMAIN "haul-client"
+
+#include "config.h"
+
+#include <string.h>
+
+#include <glib/gi18n-lib.h>
+
+#include "haul-check.h"
+#include "haul-client.h"
+#include "haul-client-private.h"
+#include "haul-dbus-error.h"
+
+/* A client's view of the service: the transfers as a GListModel of HaulClientTransfer, in
+ * the service's order (by ID), kept current from the signals the service sends, and read
+ * again in full when the service (re)appears, when asked (a window shown again), and for
+ * a running transfer whose figures have been silent for 2 s — a client must never trust
+ * the Progress stream alone.
+ *
+ * It talks to the bus directly: one GetManagedObjects for the whole list and a handful of
+ * signal subscriptions, rather than a proxy per transfer (there may be tens of thousands).
+ * Every call is asynchronous and cancelled with the client. */
+
+#define TRANSFER1         "io.github.haul.Transfer1"
+#define MANAGER1          "io.github.haul.Manager1"
+#define SILENCE_US        (2 * G_USEC_PER_SEC)
+#define SILENCE_CHECK_MS  500
+
+struct _HaulClient
+{
+  GObject          parent_instance;
+
+  GDBusConnection *connection;
+  HaulClientFlags  flags;
+  GCancellable    *cancellable;
+  GTask           *init_task;     /* until the first reading is done */
+  GListStore      *transfers;
+  GHashTable      *by_id;         /* id → HaulClientTransfer (owned by the store) */
+  GHashTable      *running;       /* running items, for the silence check */
+  guint            watch_id;
+  guint            subscriptions[5];
+  guint            silence_source;
+  guint            generation;    /* of the latest full reading asked for */
+  gboolean         connected;
+  gboolean         seen_name;     /* the name watch has answered once */
+  GError          *service_error;
+  guint64          download_rate;
+  guint            active_count;
+};
+
+static void haul_client_async_initable_init (GAsyncInitableIface *iface);
+
+G_DEFINE_FINAL_TYPE_WITH_CODE (HaulClient, haul_client, G_TYPE_OBJECT,
+                               G_IMPLEMENT_INTERFACE (G_TYPE_ASYNC_INITABLE,
+                                                      haul_client_async_initable_init))
+
+enum {
+  PROP_0,
+  PROP_CONNECTION,
+  PROP_FLAGS,
+  PROP_CONNECTED,
+  PROP_DOWNLOAD_RATE,
+  PROP_ACTIVE_COUNT,
+  N_PROPS
+};
+
+static GParamSpec *properties[N_PROPS];
+
+enum {
+  PROGRESS,
+  N_SIGNALS
+};
+
+static guint signals[N_SIGNALS];
+
+static void reload (HaulClient *self);
+
+/* ---- the list ----------------------------------------------------------------------- */
+
+static guint
+id_of_path (const char *path)
+{
+  const char *prefix = HAUL_DAEMON_TRANSFER_PATH "/";
+  guint64 id;
+
+  if (!g_str_has_prefix (path, prefix) ||
+      !g_ascii_string_to_unsigned (path + strlen (prefix), 10, 1, G_MAXUINT32, &id, NULL))
+    return 0;
+  return (guint) id;
+}
+
+/* Where an item of @id goes in the store: the position of the first larger ID. */
+static guint
+position_for (HaulClient *self,
+              guint       id)
+{
+  guint lo = 0, hi = g_list_model_get_n_items (G_LIST_MODEL (self->transfers));
+
+  while (lo < hi)
+    {
+      guint mid = lo + (hi - lo) / 2;
+      g_autoptr(HaulClientTransfer) item = g_list_model_get_item (G_LIST_MODEL (self->transfers), mid);
+
+      if (haul_client_transfer_get_id (item) < id)
+        lo = mid + 1;
+      else
+        hi = mid;
+    }
+  return lo;
+}
+
+static void
+track_running (HaulClient         *self,
+               HaulClientTransfer *item);
+
+static gboolean
+on_silence_cb (gpointer user_data);
+
+/* Only a running transfer can fall silent: the check runs only while one does. */
+static void
+update_silence_check (HaulClient *self)
+{
+  if (g_hash_table_size (self->running) > 0 && self->silence_source == 0)
+    self->silence_source = g_timeout_add (SILENCE_CHECK_MS, on_silence_cb, self);
+  else if (g_hash_table_size (self->running) == 0)
+    g_clear_handle_id (&self->silence_source, g_source_remove);
+}
+
+static void
+on_item_state_cb (HaulClientTransfer *item,
+                  GParamSpec         *pspec,
+                  HaulClient         *self)
+{
+  track_running (self, item);
+}
+
+static void
+track_running (HaulClient         *self,
+               HaulClientTransfer *item)
+{
+  if (haul_client_transfer_get_state (item) == HAUL_TRANSFER_STATE_RUNNING)
+    g_hash_table_add (self->running, item);
+  else
+    g_hash_table_remove (self->running, item);
+  update_silence_check (self);
+}
+
+static void
+adopt (HaulClient         *self,
+       HaulClientTransfer *item)
+{
+  g_hash_table_insert (self->by_id, GUINT_TO_POINTER (haul_client_transfer_get_id (item)), item);
+  g_signal_connect_object (item, "notify::state", G_CALLBACK (on_item_state_cb), self, 0);
+  track_running (self, item);
+}
+
+static void
+drop (HaulClient *self,
+      guint       id)
+{
+  HaulClientTransfer *item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+  guint position;
+
+  if (item == NULL)
+    return;
+  position = position_for (self, id);
+  g_hash_table_remove (self->running, item);
+  g_signal_handlers_disconnect_by_data (item, self);
+  g_hash_table_remove (self->by_id, GUINT_TO_POINTER (id));
+  g_list_store_remove (self->transfers, position);
+  update_silence_check (self);
+}
+
+/* A transfer the service announces, or reads out in full: new items go in their place,
+ * known ones take the new values. */
+static void
+take_transfer (HaulClient *self,
+               const char *path,
+               GVariant   *props)
+{
+  guint id = id_of_path (path);
+  HaulClientTransfer *item;
+
+  if (id == 0)
+    return;
+  item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+  if (item != NULL)
+    {
+      _haul_client_transfer_update (item, props);
+      return;
+    }
+  item = _haul_client_transfer_new (path, props);
+  if (haul_client_transfer_get_id (item) != id)
+    {
+      g_object_unref (item);
+      return;
+    }
+  g_list_store_insert (self->transfers, position_for (self, id), item);
+  adopt (self, item);
+  g_object_unref (item);
+}
+
+/* ---- reading everything ------------------------------------------------------------- */
+
+static int
+compare_items (gconstpointer a,
+               gconstpointer b)
+{
+  guint ia = haul_client_transfer_get_id (*(HaulClientTransfer * const *) a);
+  guint ib = haul_client_transfer_get_id (*(HaulClientTransfer * const *) b);
+
+  return ia < ib ? -1 : ia > ib;
+}
+
+typedef struct
+{
+  HaulClient *self;
+  guint       generation;
+} Reading;
+
+static void
+set_connected (HaulClient *self,
+               gboolean    connected)
+{
+  if (self->connected == connected)
+    return;
+  self->connected = connected;
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+}
+
+static void
+finish_init (HaulClient *self,
+             GError     *error)
+{
+  g_autoptr(GTask) task = g_steal_pointer (&self->init_task);
+
+  if (task == NULL)
+    {
+      g_clear_error (&error);
+      return;
+    }
+  if (error != NULL)
+    g_task_return_error (task, error);
+  else
+    g_task_return_boolean (task, TRUE);
+}
+
+static void
+take_manager (HaulClient *self,
+              GVariant   *props)
+{
+  guint64 rate;
+  guint active;
+
+  if (g_variant_lookup (props, "DownloadRate", "t", &rate) && rate != self->download_rate)
+    {
+      self->download_rate = rate;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_DOWNLOAD_RATE]);
+    }
+  if (g_variant_lookup (props, "ActiveCount", "u", &active) && active != self->active_count)
+    {
+      self->active_count = active;
+      g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_ACTIVE_COUNT]);
+    }
+}
+
+/* The whole list, read anew: the model becomes what the service has, with as few changes
+ * as that takes. A first reading of many transfers goes in with one splice. */
+static void
+objects_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  Reading *reading = user_data;
+  HaulClient *self = reading->self;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GHashTable) seen = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    goto out;
+  if (reading->generation != self->generation)
+    goto out;   /* a newer reading is on its way */
+  if (reply == NULL)
+    {
+      g_debug ("Reading the transfers failed: %s", error->message);
+      /* The service went away while we asked; its name watch says so too. */
+      if (self->init_task != NULL && (self->flags & HAUL_CLIENT_FLAGS_ACTIVATE))
+        finish_init (self, g_steal_pointer (&error));
+      else
+        finish_init (self, NULL);
+      goto out;
+    }
+
+  objects = g_variant_get_child_value (reply, 0);
+  seen = g_hash_table_new (NULL, NULL);
+  if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
+    {
+      g_autoptr(GPtrArray) fresh = g_ptr_array_new_with_free_func (g_object_unref);
+
+      g_variant_iter_init (&iter, objects);
+      while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+        {
+          g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, TRANSFER1, G_VARIANT_TYPE_VARDICT);
+          guint id = id_of_path (path);
+
+          if (props != NULL && id != 0 && !g_hash_table_contains (seen, GUINT_TO_POINTER (id)))
+            {
+              HaulClientTransfer *item = _haul_client_transfer_new (path, props);
+
+              if (haul_client_transfer_get_id (item) == id)
+                {
+                  g_ptr_array_add (fresh, item);
+                  g_hash_table_add (seen, GUINT_TO_POINTER (id));
+                }
+              else
+                g_object_unref (item);
+            }
+          g_variant_unref (interfaces);
+        }
+      /* In the service's order. */
+      g_ptr_array_sort (fresh, compare_items);
+      g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
+      for (guint i = 0; i < fresh->len; i++)
+        adopt (self, g_ptr_array_index (fresh, i));
+    }
+  else
+    {
+      g_autoptr(GPtrArray) gone = g_ptr_array_new ();
+      GHashTableIter known;
+      gpointer key;
+
+      g_variant_iter_init (&iter, objects);
+      while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+        {
+          g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, TRANSFER1, G_VARIANT_TYPE_VARDICT);
+
+          if (props != NULL)
+            {
+              take_transfer (self, path, props);
+              g_hash_table_add (seen, GUINT_TO_POINTER (id_of_path (path)));
+            }
+          g_variant_unref (interfaces);
+        }
+      g_hash_table_iter_init (&known, self->by_id);
+      while (g_hash_table_iter_next (&known, &key, NULL))
+        if (!g_hash_table_contains (seen, key))
+          g_ptr_array_add (gone, key);
+      for (guint i = 0; i < gone->len; i++)
+        drop (self, GPOINTER_TO_UINT (g_ptr_array_index (gone, i)));
+    }
+
+  set_connected (self, TRUE);
+  finish_init (self, NULL);
+
+out:
+  g_object_unref (reading->self);
+  g_free (reading);
+}
+
+static void
+manager_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  g_autoptr(HaulClient) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, NULL);
+  if (reply == NULL)
+    return;
+  g_variant_get (reply, "(@a{sv})", &props);
+  take_manager (self, props);
+}
+
+static void
+reload (HaulClient *self)
+{
+  Reading *reading = g_new0 (Reading, 1);
+
+  reading->self = g_object_ref (self);
+  reading->generation = ++self->generation;
+  g_dbus_connection_call (self->connection, HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH,
+                          "org.freedesktop.DBus.ObjectManager", "GetManagedObjects", NULL,
+                          G_VARIANT_TYPE ("(a{oa{sa{sv}}})"), G_DBUS_CALL_FLAGS_NO_AUTO_START,
+                          -1, self->cancellable, objects_cb, reading);
+  g_dbus_connection_call (self->connection, HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH,
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", MANAGER1), G_VARIANT_TYPE ("(a{sv})"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1, self->cancellable, manager_cb,
+                          g_object_ref (self));
+}
+
+/* ---- one transfer read again -------------------------------------------------------- */
+
+static void
+transfer_read_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(GTask) task = user_data;
+  HaulClientTransfer *item = g_task_get_task_data (task);
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) props = NULL;
+  GError *error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply == NULL)
+    {
+      g_task_return_error (task, error);
+      return;
+    }
+  g_variant_get (reply, "(@a{sv})", &props);
+  _haul_client_transfer_update (item, props);
+  g_task_return_boolean (task, TRUE);
+}
+
+/**
+ * haul_client_read_transfer_async:
+ * @self: a client
+ * @transfer: one of its transfers
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once @transfer holds what the service says now
+ * @user_data: for @callback
+ *
+ * Reads all of @transfer's properties again: for its last figures, which the Progress
+ * signal may still be bringing when its state says it is finished.
+ */
+void
+haul_client_read_transfer_async (HaulClient          *self,
+                                 HaulClientTransfer  *transfer,
+                                 GCancellable        *cancellable,
+                                 GAsyncReadyCallback  callback,
+                                 gpointer             user_data)
+{
+  GTask *task;
+
+  g_return_if_fail (HAUL_IS_CLIENT (self));
+  g_return_if_fail (HAUL_IS_CLIENT_TRANSFER (transfer));
+
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haul_client_read_transfer_async);
+  g_task_set_task_data (task, g_object_ref (transfer), g_object_unref);
+  g_dbus_connection_call (self->connection, HAUL_DAEMON_BUS_NAME,
+                          haul_client_transfer_get_object_path (transfer),
+                          "org.freedesktop.DBus.Properties", "GetAll",
+                          g_variant_new ("(s)", TRANSFER1), G_VARIANT_TYPE ("(a{sv})"),
+                          G_DBUS_CALL_FLAGS_NO_AUTO_START, -1,
+                          cancellable != NULL ? cancellable : self->cancellable,
+                          transfer_read_cb, task);
+}
+
+gboolean
+haul_client_read_transfer_finish (HaulClient    *self,
+                                  GAsyncResult  *result,
+                                  GError       **error)
+{
+  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+read_transfer (HaulClient         *self,
+               HaulClientTransfer *item)
+{
+  haul_client_read_transfer_async (self, item, NULL, NULL, NULL);
+}
+
+/* A running transfer that has not been heard of for 2 s is read again: its figures may
+ * have been lost (the lesson of background transfer services). */
+static gboolean
+on_silence_cb (gpointer user_data)
+{
+  HaulClient *self = user_data;
+  gint64 now = g_get_monotonic_time ();
+  GHashTableIter iter;
+  gpointer key;
+
+  if (!self->connected)
+    return G_SOURCE_CONTINUE;
+  g_hash_table_iter_init (&iter, self->running);
+  while (g_hash_table_iter_next (&iter, &key, NULL))
+    {
+      HaulClientTransfer *item = key;
+
+      if (now - _haul_client_transfer_get_last_news (item) >= SILENCE_US)
+        {
+          g_debug ("Transfer %u was silent: reading it again", haul_client_transfer_get_id (item));
+          read_transfer (self, item);
+        }
+    }
+  return G_SOURCE_CONTINUE;
+}
+
+/* ---- signals of the service --------------------------------------------------------- */
+
+static void
+on_interfaces_added_cb (GDBusConnection *connection,
+                        const char      *sender,
+                        const char      *object_path,
+                        const char      *interface_name,
+                        const char      *signal_name,
+                        GVariant        *parameters,
+                        gpointer         user_data)
+{
+  HaulClient *self = user_data;
+  g_autoptr(GVariant) interfaces = NULL;
+  g_autoptr(GVariant) props = NULL;
+  const char *path;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oa{sa{sv}})")))
+    return;
+  g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
+  props = g_variant_lookup_value (interfaces, TRANSFER1, G_VARIANT_TYPE_VARDICT);
+  if (props != NULL)
+    take_transfer (self, path, props);
+}
+
+static void
+on_interfaces_removed_cb (GDBusConnection *connection,
+                          const char      *sender,
+                          const char      *object_path,
+                          const char      *interface_name,
+                          const char      *signal_name,
+                          GVariant        *parameters,
+                          gpointer         user_data)
+{
+  HaulClient *self = user_data;
+  g_autofree const char **names = NULL;
+  const char *path;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(oas)")))
+    return;
+  g_variant_get (parameters, "(&o^a&s)", &path, &names);
+  if (g_strv_contains (names, TRANSFER1))
+    drop (self, id_of_path (path));
+}
+
+static void
+on_properties_changed_cb (GDBusConnection *connection,
+                          const char      *sender,
+                          const char      *object_path,
+                          const char      *interface_name,
+                          const char      *signal_name,
+                          GVariant        *parameters,
+                          gpointer         user_data)
+{
+  HaulClient *self = user_data;
+  g_autoptr(GVariant) changed = NULL;
+  g_autofree const char **invalidated = NULL;
+  const char *iface;
+  HaulClientTransfer *item;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(sa{sv}as)")))
+    return;
+  g_variant_get (parameters, "(&s@a{sv}^a&s)", &iface, &changed, &invalidated);
+  if (g_str_equal (iface, MANAGER1) && g_str_equal (object_path, HAUL_DAEMON_PATH))
+    {
+      take_manager (self, changed);
+      return;
+    }
+  item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id_of_path (object_path)));
+  if (item == NULL || !g_str_equal (iface, TRANSFER1))
+    return;
+  _haul_client_transfer_update (item, changed);
+  if (invalidated != NULL && invalidated[0] != NULL)
+    read_transfer (self, item);
+}
+
+static void
+on_progress_cb (GDBusConnection *connection,
+                const char      *sender,
+                const char      *object_path,
+                const char      *interface_name,
+                const char      *signal_name,
+                GVariant        *parameters,
+                gpointer         user_data)
+{
+  HaulClient *self = user_data;
+  g_autoptr(GVariantIter) iter = NULL;
+  guint id;
+  guint64 received, total, rate;
+
+  if (!g_variant_is_of_type (parameters, G_VARIANT_TYPE ("(a(uttt))")))
+    return;
+  g_variant_get (parameters, "(a(uttt))", &iter);
+  while (g_variant_iter_next (iter, "(uttt)", &id, &received, &total, &rate))
+    {
+      HaulClientTransfer *item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+
+      if (item == NULL)
+        continue;
+      _haul_client_transfer_set_figures (item, received, total, rate);
+      g_signal_emit (self, signals[PROGRESS], 0, item);
+    }
+}
+
+/* ---- the service's name ------------------------------------------------------------- */
+
+static void
+start_service_cb (GObject      *object,
+                  GAsyncResult *result,
+                  gpointer      user_data)
+{
+  g_autoptr(HaulClient) self = user_data;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GError) error = NULL;
+
+  reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
+  if (reply != NULL || g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
+    return;   /* the name watch follows the new owner */
+  g_dbus_error_strip_remote_error (error);
+  g_debug ("The service could not be started: %s", error->message);
+  g_clear_error (&self->service_error);
+  self->service_error = g_error_copy (error);
+  finish_init (self, g_steal_pointer (&error));
+  g_object_notify_by_pspec (G_OBJECT (self), properties[PROP_CONNECTED]);
+}
+
+static void
+start_service (HaulClient *self)
+{
+  g_dbus_connection_call (self->connection, "org.freedesktop.DBus", "/org/freedesktop/DBus",
+                          "org.freedesktop.DBus", "StartServiceByName",
+                          g_variant_new ("(su)", HAUL_DAEMON_BUS_NAME, 0),
+                          G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1,
+                          self->cancellable, start_service_cb, g_object_ref (self));
+}
+
+static void
+on_name_appeared_cb (GDBusConnection *connection,
+                     const char      *name,
+                     const char      *owner,
+                     gpointer         user_data)
+{
+  HaulClient *self = user_data;
+
+  self->seen_name = TRUE;
+  g_clear_error (&self->service_error);
+  reload (self);
+}
+
+static void
+on_name_vanished_cb (GDBusConnection *connection,
+                     const char      *name,
+                     gpointer         user_data)
+{
+  HaulClient *self = user_data;
+  gboolean first = !self->seen_name;
+
+  self->seen_name = TRUE;
+  /* A reading on its way will not come. */
+  self->generation++;
+  set_connected (self, FALSE);
+  if ((first && (self->flags & (HAUL_CLIENT_FLAGS_ACTIVATE | HAUL_CLIENT_FLAGS_REACTIVATE))) ||
+      (!first && (self->flags & HAUL_CLIENT_FLAGS_REACTIVATE)))
+    start_service (self);
+  else
+    finish_init (self, NULL);
+}
+
+/* ---- object ------------------------------------------------------------------------- */
+
+static guint
+subscribe (HaulClient          *self,
+           const char          *interface_name,
+           const char          *member,
+           const char          *path,
+           const char          *arg0,
+           GDBusSignalCallback  callback)
+{
+  return g_dbus_connection_signal_subscribe (self->connection, HAUL_DAEMON_BUS_NAME,
+                                             interface_name, member, path, arg0,
+                                             G_DBUS_SIGNAL_FLAGS_NONE, callback, self, NULL);
+}
+
+static void
+haul_client_init_async (GAsyncInitable      *initable,
+                        int                  io_priority,
+                        GCancellable        *cancellable,
+                        GAsyncReadyCallback  callback,
+                        gpointer             user_data)
+{
+  HaulClient *self = HAUL_CLIENT (initable);
+
+  /* Touched before any reply can carry one of the service's errors. */
+  (void) HAUL_DBUS_ERROR;
+
+  self->init_task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (self->init_task, haul_client_init_async);
+
+  /* Subscribed before the first reading: nothing that happens meanwhile is missed. */
+  self->subscriptions[0] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
+                                      "InterfacesAdded", HAUL_DAEMON_PATH, NULL,
+                                      on_interfaces_added_cb);
+  self->subscriptions[1] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
+                                      "InterfacesRemoved", HAUL_DAEMON_PATH, NULL,
+                                      on_interfaces_removed_cb);
+  self->subscriptions[2] = subscribe (self, "org.freedesktop.DBus.Properties",
+                                      "PropertiesChanged", NULL, TRANSFER1,
+                                      on_properties_changed_cb);
+  self->subscriptions[3] = subscribe (self, "org.freedesktop.DBus.Properties",
+                                      "PropertiesChanged", HAUL_DAEMON_PATH, MANAGER1,
+                                      on_properties_changed_cb);
+  self->subscriptions[4] = subscribe (self, MANAGER1, "Progress", HAUL_DAEMON_PATH, NULL,
+                                      on_progress_cb);
+  self->watch_id = g_bus_watch_name_on_connection (self->connection, HAUL_DAEMON_BUS_NAME,
+                                                   G_BUS_NAME_WATCHER_FLAGS_NONE,
+                                                   on_name_appeared_cb, on_name_vanished_cb,
+                                                   self, NULL);
+}
+
+static gboolean
+haul_client_init_finish (GAsyncInitable  *initable,
+                         GAsyncResult    *result,
+                         GError         **error)
+{
+  return g_task_propagate_boolean (G_TASK (result), error);
+}
+
+static void
+haul_client_async_initable_init (GAsyncInitableIface *iface)
+{
+  iface->init_async = haul_client_init_async;
+  iface->init_finish = haul_client_init_finish;
+}
+
+static void
+haul_client_dispose (GObject *object)
+{
+  HaulClient *self = HAUL_CLIENT (object);
+
+  g_cancellable_cancel (self->cancellable);
+  g_clear_handle_id (&self->silence_source, g_source_remove);
+  if (self->watch_id != 0)
+    g_bus_unwatch_name (self->watch_id);
+  self->watch_id = 0;
+  for (guint i = 0; i < G_N_ELEMENTS (self->subscriptions); i++)
+    {
+      if (self->subscriptions[i] != 0)
+        g_dbus_connection_signal_unsubscribe (self->connection, self->subscriptions[i]);
+      self->subscriptions[i] = 0;
+    }
+  if (self->by_id != NULL)
+    {
+      GHashTableIter iter;
+      gpointer item;
+
+      g_hash_table_iter_init (&iter, self->by_id);
+      while (g_hash_table_iter_next (&iter, NULL, &item))
+        g_signal_handlers_disconnect_by_data (item, self);
+    }
+  g_clear_pointer (&self->running, g_hash_table_unref);
+  g_clear_pointer (&self->by_id, g_hash_table_unref);
+  g_clear_object (&self->transfers);
+  g_clear_object (&self->connection);
+  g_clear_object (&self->init_task);
+
+  G_OBJECT_CLASS (haul_client_parent_class)->dispose (object);
+}
+
+static void
+haul_client_finalize (GObject *object)
+{
+  HaulClient *self = HAUL_CLIENT (object);
+
+  g_clear_object (&self->cancellable);
+  g_clear_error (&self->service_error);
+
+  G_OBJECT_CLASS (haul_client_parent_class)->finalize (object);
+}
+
+static void
+haul_client_get_property (GObject    *object,
+                          guint       prop_id,
+                          GValue     *value,
+                          GParamSpec *pspec)
+{
+  HaulClient *self = HAUL_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      g_value_set_object (value, self->connection);
+      break;
+    case PROP_FLAGS:
+      g_value_set_uint (value, self->flags);
+      break;
+    case PROP_CONNECTED:
+      g_value_set_boolean (value, self->connected);
+      break;
+    case PROP_DOWNLOAD_RATE:
+      g_value_set_uint64 (value, self->download_rate);
+      break;
+    case PROP_ACTIVE_COUNT:
+      g_value_set_uint (value, self->active_count);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_client_set_property (GObject      *object,
+                          guint         prop_id,
+                          const GValue *value,
+                          GParamSpec   *pspec)
+{
+  HaulClient *self = HAUL_CLIENT (object);
+
+  switch (prop_id)
+    {
+    case PROP_CONNECTION:
+      self->connection = g_value_dup_object (value);
+      break;
+    case PROP_FLAGS:
+      self->flags = g_value_get_uint (value);
+      break;
+    default:
+      G_OBJECT_WARN_INVALID_PROPERTY_ID (object, prop_id, pspec);
+    }
+}
+
+static void
+haul_client_class_init (HaulClientClass *klass)
+{
+  GObjectClass *object_class = G_OBJECT_CLASS (klass);
+
+  object_class->dispose = haul_client_dispose;
+  object_class->finalize = haul_client_finalize;
+  object_class->get_property = haul_client_get_property;
+  object_class->set_property = haul_client_set_property;
+
+  properties[PROP_CONNECTION] =
+    g_param_spec_object ("connection", NULL, NULL, G_TYPE_DBUS_CONNECTION,
+                         G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_FLAGS] =
+    g_param_spec_uint ("flags", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READWRITE | G_PARAM_CONSTRUCT_ONLY | G_PARAM_STATIC_STRINGS);
+  properties[PROP_CONNECTED] =
+    g_param_spec_boolean ("connected", NULL, NULL, FALSE,
+                          G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_DOWNLOAD_RATE] =
+    g_param_spec_uint64 ("download-rate", NULL, NULL, 0, G_MAXUINT64, 0,
+                         G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  properties[PROP_ACTIVE_COUNT] =
+    g_param_spec_uint ("active-count", NULL, NULL, 0, G_MAXUINT, 0,
+                       G_PARAM_READABLE | G_PARAM_STATIC_STRINGS | G_PARAM_EXPLICIT_NOTIFY);
+  g_object_class_install_properties (object_class, N_PROPS, properties);
+
+  /**
+   * HaulClient::progress:
+   * @self: the client
+   * @transfer: the #HaulClientTransfer whose figures came
+   *
+   * Emitted for each transfer in a Progress signal of the service, after its figures
+   * were taken (they notify only if they changed).
+   */
+  signals[PROGRESS] = g_signal_new ("progress",
+                                    G_TYPE_FROM_CLASS (klass),
+                                    G_SIGNAL_RUN_LAST,
+                                    0, NULL, NULL, NULL,
+                                    G_TYPE_NONE, 1, HAUL_TYPE_CLIENT_TRANSFER);
+}
+
+static void
+haul_client_init (HaulClient *self)
+{
+  self->cancellable = g_cancellable_new ();
+  self->transfers = g_list_store_new (HAUL_TYPE_CLIENT_TRANSFER);
+  self->by_id = g_hash_table_new (NULL, NULL);
+  self->running = g_hash_table_new (NULL, NULL);
+}
+
+/**
+ * haul_client_new_async:
+ * @connection: the session bus
+ * @flags: whether to start the service
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called once the first reading is done, or the service is known absent
+ * @user_data: for @callback
+ *
+ * Makes a client that follows the service on @connection.
+ */
+void
+haul_client_new_async (GDBusConnection     *connection,
+                       HaulClientFlags      flags,
+                       GCancellable        *cancellable,
+                       GAsyncReadyCallback  callback,
+                       gpointer             user_data)
+{
+  g_return_if_fail (G_IS_DBUS_CONNECTION (connection));
+
+  g_async_initable_new_async (HAUL_TYPE_CLIENT, G_PRIORITY_DEFAULT, cancellable, callback,
+                              user_data, "connection", connection, "flags", (guint) flags, NULL);
+}
+
+/**
+ * haul_client_new_finish:
+ * @result: the result
+ * @error: return location for a #GError: the service could not be started (when the
+ *   flags asked for it)
+ *
+ * Returns: (transfer full) (nullable): the client, connected or (without
+ *   %HAUL_CLIENT_FLAGS_ACTIVATE and no service running) not
+ */
+HaulClient *
+haul_client_new_finish (GAsyncResult  *result,
+                        GError       **error)
+{
+  g_autoptr(GObject) source = g_async_result_get_source_object (result);
+  GObject *object = g_async_initable_new_finish (G_ASYNC_INITABLE (source), result, error);
+
+  return object != NULL ? HAUL_CLIENT (object) : NULL;
+}
+
+GDBusConnection *
+haul_client_get_connection (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
+  return self->connection;
+}
+
+/**
+ * haul_client_get_connected:
+ * @self: a client
+ *
+ * Returns: %TRUE while the service runs and its transfers have been read
+ */
+gboolean
+haul_client_get_connected (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), FALSE);
+  return self->connected;
+}
+
+/**
+ * haul_client_get_service_error:
+ * @self: a client
+ *
+ * Returns: (nullable): why the service could not be started, the last time it was asked
+ */
+const GError *
+haul_client_get_service_error (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
+  return self->service_error;
+}
+
+/**
+ * haul_client_get_transfers:
+ * @self: a client
+ *
+ * Returns: (transfer none): a #GListModel of #HaulClientTransfer, by ID
+ */
+GListModel *
+haul_client_get_transfers (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
+  return G_LIST_MODEL (self->transfers);
+}
+
+/**
+ * haul_client_lookup:
+ * @self: a client
+ * @id: a transfer's ID
+ *
+ * Returns: (transfer none) (nullable): the transfer, if the service has it
+ */
+HaulClientTransfer *
+haul_client_lookup (HaulClient *self,
+                    guint       id)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
+  return g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+}
+
+guint64
+haul_client_get_download_rate (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), 0);
+  return self->download_rate;
+}
+
+guint
+haul_client_get_active_count (HaulClient *self)
+{
+  g_return_val_if_fail (HAUL_IS_CLIENT (self), 0);
+  return self->active_count;
+}
+
+/**
+ * haul_client_refresh:
+ * @self: a client
+ *
+ * Reads everything again, now: for a window shown again, whose figures may be old.
+ */
+void
+haul_client_refresh (HaulClient *self)
+{
+  g_return_if_fail (HAUL_IS_CLIENT (self));
+  if (self->connected)
+    reload (self);
+}
