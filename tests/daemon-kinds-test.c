@@ -87,6 +87,7 @@ test_error_kinds (Fixture       *f,
   g_autofree char *fifo = g_build_filename (f->dir, "fifo", NULL);
   HaulTestServer *tls = haul_test_server_new (TRUE);
   g_autofree char *tls_uri = haul_test_server_uri (tls, "/secure.bin");
+  g_autofree char *big_uri = haul_test_server_uri (f->server, "/big.bin?size=3145728");
   g_autoptr(GError) error = NULL;
   HaulTransfer1 *t;
   static const struct {
@@ -128,8 +129,7 @@ test_error_kinds (Fixture       *f,
   g_ptr_array_add (kept, t);
 
   /* 3 MiB into a 1 MiB file system; a directory that cannot be written to. */
-  t = add_uri (f, haul_test_server_uri (f->server, "/big.bin?size=3145728"),
-               in_directory (tiny, NULL, NULL));
+  t = add_uri (f, big_uri, in_directory (tiny, NULL, NULL));
   assert_fails_as (t, "disk-full");
   g_ptr_array_add (kept, t);
   t = add (f, "/ro.bin", in_directory (readonly, NULL, NULL));
