@@ -195,6 +195,187 @@ test_listing_keeps_alive (Fixture       *f,
   g_assert_cmpuint (daemon_pid (f), ==, pid);
 }
 
+static void
+test_max_concurrent (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GDBusObjectManager) objects = NULL;
+  Census census = { 0 };
+
+  objects = follow_states (f, &census);
+
+  haul_manager1_set_max_concurrent (f->manager, 3);
+  WAIT_FOR ("MaxConcurrent", haul_manager1_get_max_concurrent (f->manager) == 3);
+
+  /* Twenty transfers of about half a second each, added at once. */
+  for (guint i = 0; i < 20; i++)
+    {
+      g_autofree char *path = g_strdup_printf ("/q%u.bin?size=32768&drip=65536", i);
+      g_autoptr(HaulTransfer1) transfer = add (f, path, options_in_dir (f, NULL, NULL));
+    }
+
+  WAIT_FOR ("all twenty to complete", (count_states (objects, &census), census.completed == 20));
+  g_test_message ("at most %u running at once", census.max_running);
+  g_assert_cmpuint (census.max_running, <=, 3);
+  g_assert_cmpuint (census.max_running, >=, 2);
+}
+
+static void
+test_transfer_speed_limit (Fixture       *f,
+                           gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 160 * KiB, 1);
+  g_autofree char *file = g_build_filename (f->dir, "limited.bin", NULL);
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  gint64 start = g_get_monotonic_time ();
+  double seconds;
+
+  transfer = add (f, "/limited.bin?size=163840",
+                  options_in_dir (f, "speed-limit", g_variant_new_uint64 (64 * KiB)));
+  WAIT_FOR ("the transfer to complete", state_is (transfer, "completed"));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  haul_test_assert_file_equals (file, expected);
+  /* A lower bound only: 160 KiB at 64 KiB/s, less the first burst of the bucket. */
+  g_test_message ("160 KiB at 64 KiB/s took %.2f s", seconds);
+  g_assert_cmpfloat (seconds, >=, 2.0);
+}
+
+static void
+test_offline (Fixture       *f,
+              gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 1048576, 1);
+  g_autofree char *file1 = g_build_filename (f->dir, "off1.bin", NULL);
+  g_autofree char *file2 = g_build_filename (f->dir, "off2.bin", NULL);
+  g_autoptr(HaulTransfer1) t1 = NULL;
+  g_autoptr(HaulTransfer1) t2 = NULL;
+
+  /* Offline: a new transfer waits and says why. */
+  set_conditions (f, FALSE, FALSE, FALSE);
+  t1 = add (f, "/off1.bin?size=1048576&drip=524288", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the transfer to wait", state_is (t1, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (t1));
+  g_assert_true (reason_has (t1, "network"));
+  /* Waiting counts as active: it keeps the service. */
+  WAIT_FOR ("ActiveCount", haul_manager1_get_active_count (f->manager) == 1);
+
+  /* Back online: it runs. Then the network goes while it runs: it waits again, keeping its
+   * partial data, and continues from it when the network is back. */
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("the transfer to run", state_is (t1, "running"));
+  WAIT_FOR ("some progress", received_of (f, 1) > 200 * KiB);
+  set_conditions (f, FALSE, FALSE, FALSE);
+  WAIT_FOR ("the transfer to wait", state_is (t1, "waiting"));
+  g_assert_true (reason_has (t1, "network"));
+
+  /* A second transfer added while offline waits too. */
+  t2 = add (f, "/off2.bin?size=1048576", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the second to wait", state_is (t2, "waiting"));
+  haul_test_iterate_for (500);
+  g_assert_true (state_is (t1, "waiting"));
+  g_assert_true (state_is (t2, "waiting"));
+
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("both to complete", state_is (t1, "completed") && state_is (t2, "completed"));
+  g_assert_cmpstr (haul_transfer1_get_state_reason (t1), ==, "");
+  haul_test_assert_file_equals (file1, expected);
+  haul_test_assert_file_equals (file2, expected);
+  g_assert_cmpuint (ranged_requests (f, "/off1.bin"), >=, 1);
+  g_assert_cmpstr (haul_transfer1_get_error (t1), ==, "");
+}
+
+static void
+test_discretionary (Fixture       *f,
+                    gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) thrifty = NULL;
+  g_autoptr(HaulTransfer1) plain = NULL;
+  g_autoptr(HaulTransfer1) later = NULL;
+  g_autoptr(GError) error = NULL;
+
+  /* On a metered network only discretionary transfers wait. */
+  set_conditions (f, TRUE, TRUE, FALSE);
+  haul_test_iterate_for (300);
+  thrifty = add (f, "/d1.bin", options_in_dir (f, "discretionary", g_variant_new_boolean (TRUE)));
+  plain = add (f, "/d2.bin", options_in_dir (f, NULL, NULL));
+  g_assert_true (haul_transfer1_get_discretionary (thrifty));
+  g_assert_false (haul_transfer1_get_discretionary (plain));
+  WAIT_FOR ("the plain one to complete", state_is (plain, "completed"));
+  WAIT_FOR ("the discretionary one to wait", state_is (thrifty, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (thrifty));
+  g_assert_true (reason_has (thrifty, "metered"));
+
+  /* Made not discretionary, it runs at once. */
+  haul_transfer1_call_set_discretionary_sync (thrifty, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  WAIT_FOR ("it to complete", state_is (thrifty, "completed"));
+  g_assert_false (haul_transfer1_get_discretionary (thrifty));
+
+  /* Power saver holds discretionary transfers too, until it is off. */
+  set_conditions (f, TRUE, FALSE, TRUE);
+  haul_test_iterate_for (300);
+  later = add (f, "/d3.bin", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("it to complete", state_is (later, "completed"));
+  haul_transfer1_call_remove_sync (later, TRUE, NULL, &error);
+  g_assert_no_error (error);
+  g_clear_object (&later);
+  later = add (f, "/d3.bin", options_in_dir (f, "discretionary", g_variant_new_boolean (TRUE)));
+  WAIT_FOR ("it to wait", state_is (later, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (later));
+  g_assert_true (reason_has (later, "power saver"));
+  set_conditions (f, TRUE, FALSE, FALSE);
+  WAIT_FOR ("it to complete", state_is (later, "completed"));
+}
+
+static void
+test_retry_wait (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) transfer = NULL;
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 256 * KiB, 1);
+  g_autofree char *file = g_build_filename (f->dir, "busy.bin", NULL);
+
+  /* The server is busy once and asks for 2 s: the transfer shows it waits, and until when. */
+  transfer = add (f, "/busy.bin?status=503&times=1&retry-after=2", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the back-off", state_is (transfer, "waiting"));
+  g_test_message ("StateReason: %s", haul_transfer1_get_state_reason (transfer));
+  g_assert_true (reason_has (transfer, "Trying again at"));
+  g_assert_true (reason_has (transfer, "503"));
+  WAIT_FOR ("it to complete", state_is (transfer, "completed"));
+  haul_test_assert_file_equals (file, expected);
+}
+
+static void
+test_global_speed_limit (Fixture       *f,
+                         gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 96 * KiB, 1);
+  g_autoptr(HaulTransfer1) t1 = NULL;
+  g_autoptr(HaulTransfer1) t2 = NULL;
+  gint64 start;
+  double seconds;
+
+  /* One limit for all transfers together: two of 96 KiB at 64 KiB/s in all. */
+  haul_manager1_set_speed_limit (f->manager, 64 * KiB);
+  WAIT_FOR ("SpeedLimit", haul_manager1_get_speed_limit (f->manager) == 64 * KiB);
+  start = g_get_monotonic_time ();
+  t1 = add (f, "/g1.bin?size=98304", options_in_dir (f, NULL, NULL));
+  t2 = add (f, "/g2.bin?size=98304", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("both to complete", state_is (t1, "completed") && state_is (t2, "completed"));
+  seconds = (g_get_monotonic_time () - start) / 1e6;
+  g_test_message ("192 KiB at 64 KiB/s in all took %.2f s", seconds);
+  /* A lower bound only: 192 KiB, less the first burst of the bucket, at 64 KiB/s. Each
+   * alone would have been allowed 64 KiB/s and taken half as long. */
+  g_assert_cmpfloat (seconds, >=, 2.0);
+  {
+    g_autofree char *f1 = g_build_filename (f->dir, "g1.bin", NULL);
+    g_autofree char *f2 = g_build_filename (f->dir, "g2.bin", NULL);
+
+    haul_test_assert_file_equals (f1, expected);
+    haul_test_assert_file_equals (f2, expected);
+  }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -211,6 +392,17 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/daemon-sched/listing-keeps-alive", Fixture, NULL, fixture_setup,
               test_listing_keeps_alive, fixture_teardown);
+  g_test_add ("/daemon/max-concurrent", Fixture, NULL, fixture_setup, test_max_concurrent,
+              fixture_teardown);
+  g_test_add ("/daemon/speed-limit", Fixture, NULL, fixture_setup, test_transfer_speed_limit,
+              fixture_teardown);
+  g_test_add ("/daemon/offline", Fixture, NULL, fixture_setup, test_offline, fixture_teardown);
+  g_test_add ("/daemon/discretionary", Fixture, NULL, fixture_setup, test_discretionary,
+              fixture_teardown);
+  g_test_add ("/daemon/retry-wait", Fixture, NULL, fixture_setup, test_retry_wait,
+              fixture_teardown);
+  g_test_add ("/daemon/global-speed-limit", Fixture, NULL, fixture_setup, test_global_speed_limit,
+              fixture_teardown);
 
   return g_test_run ();
 }
