@@ -393,3 +393,34 @@ haul_check_header_lines (const char * const  *lines,
     }
   return TRUE;
 }
+
+/**
+ * haul_transfer_object_path:
+ * @id: a transfer's ID
+ *
+ * Returns: (transfer full): the object path of transfer @id on the bus
+ */
+char *
+haul_transfer_object_path (guint id)
+{
+  return g_strdup_printf (HAUL_DAEMON_TRANSFER_PATH "/%u", id);
+}
+
+/**
+ * haul_transfer_id_from_object_path:
+ * @path: an object path
+ *
+ * Returns: the ID of the transfer at @path, or 0 if @path is not a transfer's
+ */
+guint
+haul_transfer_id_from_object_path (const char *path)
+{
+  const char *prefix = HAUL_DAEMON_TRANSFER_PATH "/";
+  guint64 id;
+
+  /* One spelling per ID: no leading zeros. */
+  if (path == NULL || !g_str_has_prefix (path, prefix) || path[strlen (prefix)] == '0' ||
+      !g_ascii_string_to_unsigned (path + strlen (prefix), 10, 1, G_MAXUINT32, &id, NULL))
+    return 0;
+  return (guint) id;
+}

@@ -19,6 +19,9 @@ G_BEGIN_DECLS
 #define HAUL_DAEMON_PATH          "/io/github/haul/Daemon"
 #define HAUL_DAEMON_TRANSFER_PATH "/io/github/haul/Daemon/transfer"
 
+char    *haul_transfer_object_path         (guint        id);
+guint    haul_transfer_id_from_object_path (const char  *path);
+
 gboolean haul_check_uri            (const char  *uri,
                                     GError     **error);
 gboolean haul_check_guri           (GUri        *uri,

@@ -6,38 +6,91 @@
 #include <glib-unix.h>
 #include <glib/gi18n.h>
 
+#include "haul-bus.h"
 #include "haul-manager.h"
 #include "haul-service.h"
 
 #define IDLE_TIMEOUT_MS (30 * 1000)
 
-/* haul-daemon: a GApplication service that owns io.github.haul.Daemon and every transfer. */
+/* haul-daemon: a GApplication service that owns io.github.haul.Daemon and every transfer.
+ * It holds the layers together, each knowing only the one below it:
+ *
+ *   service (this file: the GApplication, its lifetime, signals of the system)
+ *     → bus (haul-bus*.c: the D-Bus API over the manager)
+ *     → manager (haul-manager.c: the list of transfers, their records, the scheduler)
+ *       → transfer (haul-transfer*.c: one transfer, its record, its run)
+ *         → engine (src/engine)
+ *
+ * Whatever else shows the transfers plugs in here as the bus does: it is made with the
+ * manager, listens to its signals (transfer-added, -removed, -changed, -finished,
+ * progress) and properties, and calls it; nothing in the manager knows it. The status
+ * icon and the notifier are next. */
 struct _HaulService
 {
   GApplication     parent_instance;
 
   HaulManager     *manager;
+  HaulBus         *bus;
   GDBusConnection *connection;
   guint            filter_id;
   int              activity_pending;  /* atomic: an idle to note a call is on its way */
   guint            signal_sources[3];
   gboolean         autostart;
+  gboolean         held;              /* while transfers are active */
+  gboolean         quitting;
 };
 
 G_DEFINE_FINAL_TYPE (HaulService, haul_service, G_TYPE_APPLICATION)
 
+static void
+shutdown_cb (GObject      *object,
+             GAsyncResult *result,
+             gpointer      user_data)
+{
+  g_autoptr(HaulService) self = user_data;
+
+  haul_manager_shutdown_finish (HAUL_MANAGER (object), result, NULL);
+  g_application_quit (G_APPLICATION (self));
+  g_application_release (G_APPLICATION (self));
+}
+
+/* Stops every transfer with its resume data saved, then exits once every record is on
+ * disk; the service is held until then. */
+static void
+quit (HaulService *self)
+{
+  if (self->quitting)
+    return;
+  self->quitting = TRUE;
+  if (self->manager == NULL)
+    {
+      g_application_quit (G_APPLICATION (self));
+      return;
+    }
+  g_application_hold (G_APPLICATION (self));
+  haul_manager_shutdown_async (self->manager, NULL, shutdown_cb, g_object_ref (self));
+}
+
 static gboolean
 on_signal_cb (gpointer user_data)
 {
-  HaulService *self = user_data;
-
   /* Save resume data and exit cleanly, so that nothing is lost and ASan can report. */
   g_debug ("Quitting on a signal");
-  if (self->manager != NULL)
-    haul_manager_quit (self->manager);
-  else
-    g_application_quit (G_APPLICATION (self));
+  quit (user_data);
   return G_SOURCE_CONTINUE;
+}
+
+/* The service stays while anything is queued, waiting or running. */
+static void
+on_active_count_cb (HaulService *self)
+{
+  gboolean active = haul_manager_get_active_count (self->manager) > 0;
+
+  if (active && !self->held)
+    g_application_hold (G_APPLICATION (self));
+  else if (!active && self->held)
+    g_application_release (G_APPLICATION (self));
+  self->held = active;
 }
 
 /* A client called: the idle timeout starts again. On the main thread only: GApplication's
@@ -85,13 +138,26 @@ haul_service_dbus_register (GApplication     *app,
 
   self->connection = g_object_ref (connection);
   self->filter_id = g_dbus_connection_add_filter (connection, on_message_cb, self, NULL);
-  self->manager = haul_manager_new (app);
-  if (!haul_manager_export (self->manager, connection, error))
+
+  /* The records are read before the name is owned (this runs before), so that the first
+   * client sees every transfer. */
+  {
+    g_autofree char *records = g_build_filename (g_get_user_state_dir (), "haul", "transfers",
+                                                 NULL);
+
+    self->manager = haul_manager_new (records);
+  }
+  g_signal_connect_swapped (self->manager, "notify::active-count",
+                            G_CALLBACK (on_active_count_cb), self);
+  haul_manager_load (self->manager);
+  on_active_count_cb (self);
+  self->bus = haul_bus_new (self->manager, app);
+  g_signal_connect_swapped (self->bus, "quit-requested", G_CALLBACK (quit), self);
+  if (!haul_bus_export (self->bus, connection, error))
     return FALSE;
 
   /* Started at login with nothing to continue: leave at once rather than idle. */
-  if (self->autostart &&
-      haul_manager1_get_active_count (HAUL_MANAGER1 (self->manager)) == 0)
+  if (self->autostart && haul_manager_get_active_count (self->manager) == 0)
     {
       g_debug ("Autostart: nothing unfinished");
       g_application_set_inactivity_timeout (app, 0);
@@ -121,8 +187,8 @@ haul_service_dbus_unregister (GApplication    *app,
 {
   HaulService *self = HAUL_SERVICE (app);
 
-  if (self->manager != NULL)
-    haul_manager_unexport (self->manager);
+  if (self->bus != NULL)
+    haul_bus_unexport (self->bus);
   if (self->filter_id != 0)
     g_dbus_connection_remove_filter (self->connection, self->filter_id);
   self->filter_id = 0;
@@ -150,6 +216,12 @@ haul_service_shutdown (GApplication *app)
 
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
     g_clear_handle_id (&self->signal_sources[i], g_source_remove);
+  g_clear_object (&self->bus);
+  if (self->manager != NULL)
+    g_signal_handlers_disconnect_by_data (self->manager, self);
+  if (self->held)
+    g_application_release (app);
+  self->held = FALSE;
   g_clear_object (&self->manager);
 
   G_APPLICATION_CLASS (haul_service_parent_class)->shutdown (app);

@@ -55,6 +55,10 @@ record_path (HaulStore *self,
   return g_build_filename (self->directory, name, NULL);
 }
 
+static int
+compare_loaded (gconstpointer a,
+                gconstpointer b);
+
 static void write_record  (HaulStore *self,
                            guint      id,
                            GBytes    *bytes);
@@ -276,34 +280,96 @@ haul_store_remove (HaulStore *self,
   delete_record (self, id);
 }
 
+/* One record file, as a loading thread leaves it for the main thread. */
+typedef struct
+{
+  guint     id;
+  char     *path;
+  gpointer  object;   /* what the read function made of it */
+  GError   *error;    /* or why it cannot be used */
+} Loaded;
+
+typedef struct
+{
+  GPtrArray         *files;    /* of Loaded, in the order of the directory */
+  int                next;     /* atomic: the next file to take */
+  HaulStoreReadFunc  read;
+  gpointer           user_data;
+} Loading;
+
+static void
+loaded_free (Loaded *loaded)
+{
+  g_free (loaded->path);
+  g_clear_error (&loaded->error);
+  g_free (loaded);
+}
+
+/* Reads and parses files until none is left; each thread has its own parser. Read rather
+ * than mapped: unmapping ten thousand small files costs more than reading them. */
+static gpointer
+load_thread (gpointer user_data)
+{
+  Loading *loading = user_data;
+  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  int i;
+
+  while ((i = g_atomic_int_add (&loading->next, 1)) < (int) loading->files->len)
+    {
+      Loaded *loaded = g_ptr_array_index (loading->files, i);
+      g_autofree char *contents = NULL;
+      gsize length;
+      JsonNode *root;
+
+      if (!g_file_get_contents (loaded->path, &contents, &length, &loaded->error) ||
+          !json_parser_load_from_data (parser, contents, (gssize) length, &loaded->error))
+        continue;
+      root = json_parser_get_root (parser);
+      if (root == NULL || !JSON_NODE_HOLDS_OBJECT (root))
+        {
+          g_set_error_literal (&loaded->error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                               "not an object");
+          continue;
+        }
+      loaded->object = loading->read (loaded->id, json_node_get_object (root), loading->user_data,
+                                      &loaded->error);
+    }
+  return NULL;
+}
+
 /**
  * haul_store_load:
  * @self: the store
- * @func: called with each record
- * @user_data: for @func
+ * @read: makes an object of a record, or refuses it; called in worker threads
+ * @take: takes each object made, in the main thread, in the order of the IDs
+ * @user_data: for @read and @take
  *
- * Reads every record `ID.json`. One that cannot be parsed, or that @func refuses, is moved
- * aside as `ID.json.corrupt` with a warning; the others load.
+ * Reads every record `ID.json`, on as many threads as there are processors. One that
+ * cannot be parsed, or that @read refuses, is moved aside as `ID.json.corrupt` with a
+ * warning; the others load. This waits for the disk: the service calls it once, before
+ * it owns its name.
  */
 void
 haul_store_load (HaulStore         *self,
-                 HaulStoreLoadFunc  func,
+                 HaulStoreReadFunc  read,
+                 HaulStoreTakeFunc  take,
                  gpointer           user_data)
 {
   g_autoptr(GDir) dir = NULL;
-  g_autoptr(JsonParser) parser = json_parser_new_immutable ();
+  g_autoptr(GPtrArray) threads = g_ptr_array_new ();
+  Loading loading = { NULL, 0, read, user_data };
+  guint n_threads;
   const char *name;
 
   g_return_if_fail (HAUL_IS_STORE (self));
 
+  loading.files = g_ptr_array_new_with_free_func ((GDestroyNotify) loaded_free);
   dir = g_dir_open (self->directory, 0, NULL);
   while (dir != NULL && (name = g_dir_read_name (dir)) != NULL)
     {
-      g_autofree char *path = NULL;
       g_autofree char *digits = NULL;
-      g_autoptr(GError) error = NULL;
       guint64 id;
-      JsonNode *root;
+      Loaded *loaded;
 
       /* Records are named ID.json; anything else here is not one. */
       if (!g_str_has_suffix (name, ".json"))
@@ -311,22 +377,50 @@ haul_store_load (HaulStore         *self,
       digits = g_strndup (name, strlen (name) - strlen (".json"));
       if (!g_ascii_string_to_unsigned (digits, 10, 1, G_MAXUINT32, &id, NULL))
         continue;
-      path = g_build_filename (self->directory, name, NULL);
-      if (json_parser_load_from_mapped_file (parser, path, &error) &&
-          (root = json_parser_get_root (parser)) != NULL && JSON_NODE_HOLDS_OBJECT (root) &&
-          func ((guint) id, json_node_get_object (root), user_data, &error))
-        continue;
-
-      {
-        g_autofree char *aside = g_strconcat (path, ".corrupt", NULL);
-
-        /* Set aside rather than deleted: a person may want to look at it. */
-        g_warning ("The record %s cannot be used (%s); it was moved to %s", path,
-                   error != NULL ? error->message : "not an object", aside);
-        if (g_rename (path, aside) != 0)
-          g_warning ("Could not move %s: %s", path, g_strerror (errno));
-      }
+      loaded = g_new0 (Loaded, 1);
+      loaded->id = (guint) id;
+      loaded->path = g_build_filename (self->directory, name, NULL);
+      g_ptr_array_add (loading.files, loaded);
     }
+
+  /* A few records are read on this thread alone. */
+  n_threads = loading.files->len < 256 ? 0 : MIN (g_get_num_processors (), 8);
+  for (guint i = 0; i < n_threads; i++)
+    g_ptr_array_add (threads, g_thread_new ("haul-store-load", load_thread, &loading));
+  load_thread (&loading);
+  for (guint i = 0; i < threads->len; i++)
+    g_thread_join (g_ptr_array_index (threads, i));
+
+  g_ptr_array_sort (loading.files, compare_loaded);
+  for (guint i = 0; i < loading.files->len; i++)
+    {
+      Loaded *loaded = g_ptr_array_index (loading.files, i);
+      g_autofree char *aside = NULL;
+
+      if (loaded->object != NULL)
+        {
+          take (loaded->id, g_steal_pointer (&loaded->object), user_data);
+          continue;
+        }
+
+      /* Set aside rather than deleted: a person may want to look at it. */
+      aside = g_strconcat (loaded->path, ".corrupt", NULL);
+      g_warning ("The record %s cannot be used (%s); it was moved to %s", loaded->path,
+                 loaded->error != NULL ? loaded->error->message : "not an object", aside);
+      if (g_rename (loaded->path, aside) != 0)
+        g_warning ("Could not move %s: %s", loaded->path, g_strerror (errno));
+    }
+  g_ptr_array_unref (loading.files);
+}
+
+static int
+compare_loaded (gconstpointer a,
+                gconstpointer b)
+{
+  guint ia = (*(const Loaded * const *) a)->id;
+  guint ib = (*(const Loaded * const *) b)->id;
+
+  return ia < ib ? -1 : ia > ib;
 }
 
 static void

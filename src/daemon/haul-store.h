@@ -10,13 +10,17 @@ G_BEGIN_DECLS
 G_DECLARE_FINAL_TYPE (HaulStore, haul_store, HAUL, STORE, GObject)
 
 HaulStore *haul_store_new    (const char  *directory);
-typedef gboolean (*HaulStoreLoadFunc) (guint        id,
+typedef gpointer (*HaulStoreReadFunc) (guint        id,
                                        JsonObject  *record,
                                        gpointer     user_data,
                                        GError     **error);
+typedef void     (*HaulStoreTakeFunc) (guint        id,
+                                       gpointer     object,
+                                       gpointer     user_data);
 
 void       haul_store_load   (HaulStore         *self,
-                              HaulStoreLoadFunc  func,
+                              HaulStoreReadFunc  read,
+                              HaulStoreTakeFunc  take,
                               gpointer           user_data);
 void       haul_store_save   (HaulStore   *self,
                               guint        id,

@@ -18,12 +18,134 @@
 #define RECORD_VERSION 1
 #define MAX_TRIES      1000
 
+/* ---- the options of Add ------------------------------------------------------------ */
+
+typedef gboolean (*OptionCheck) (GVariant  *value,
+                                 GError   **error);
+
+static gboolean
+check_directory (GVariant  *value,
+                 GError   **error)
+{
+  /* Whether it exists is asked off the main loop, by the manager. */
+  return haul_check_directory (g_variant_get_string (value, NULL), error);
+}
+
+static gboolean
+check_filename (GVariant  *value,
+                GError   **error)
+{
+  gsize length;
+  const char *name = g_variant_get_string (value, &length);
+
+  return haul_check_file_name (name, (gssize) length, error);
+}
+
+static gboolean
+check_sha256 (GVariant  *value,
+              GError   **error)
+{
+  return haul_check_sha256 (g_variant_get_string (value, NULL), error);
+}
+
+static gboolean
+check_headers (GVariant  *value,
+               GError   **error)
+{
+  GVariantIter iter;
+  const char *name, *header_value;
+
+  /* Name and value are checked apart: a “:” in a name is refused, not joined into a
+   * header with a second value. */
+  g_variant_iter_init (&iter, value);
+  while (g_variant_iter_next (&iter, "{&s&s}", &name, &header_value))
+    {
+      if (!haul_check_header (name, header_value, error))
+        return FALSE;
+    }
+  return TRUE;
+}
+
+static gboolean
+check_segments (GVariant  *value,
+                GError   **error)
+{
+  return haul_check_segments (g_variant_get_uint32 (value), error);
+}
+
+static const struct
+{
+  const char  *key;
+  const char  *type;
+  OptionCheck  check;
+} add_options[] = {
+  { "directory", "s", check_directory },
+  { "filename", "s", check_filename },
+  { "sha256", "s", check_sha256 },
+  { "headers", "a{ss}", check_headers },
+  { "discretionary", "b", NULL },
+  { "paused", "b", NULL },
+  { "segments", "u", check_segments },
+  { "speed-limit", "t", NULL },
+  { "overwrite", "b", NULL },
+};
+
+/**
+ * haul_transfer_check_options:
+ * @options: the a{sv} options of Manager1.Add
+ * @error: return location for a #GError in the HAUL_ERROR domain
+ *
+ * Refuses an unknown key, a wrong type or a bad value, before anything is created.
+ *
+ * Returns: %TRUE if haul_transfer_new() takes @options
+ */
+gboolean
+haul_transfer_check_options (GVariant  *options,
+                             GError   **error)
+{
+  GVariantIter iter;
+  const char *key;
+  GVariant *value;
+
+  g_return_val_if_fail (g_variant_is_of_type (options, G_VARIANT_TYPE_VARDICT), FALSE);
+
+  g_variant_iter_init (&iter, options);
+  while (g_variant_iter_next (&iter, "{&sv}", &key, &value))
+    {
+      g_autoptr(GVariant) owned = value;
+      gboolean known = FALSE;
+
+      for (guint i = 0; i < G_N_ELEMENTS (add_options); i++)
+        {
+          if (!g_str_equal (key, add_options[i].key))
+            continue;
+          known = TRUE;
+          if (!g_variant_is_of_type (value, G_VARIANT_TYPE (add_options[i].type)))
+            {
+              g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                           _("The option “%s” takes a value of type “%s”, not “%s”"),
+                           key, add_options[i].type, g_variant_get_type_string (value));
+              return FALSE;
+            }
+          if (add_options[i].check != NULL && !add_options[i].check (value, error))
+            return FALSE;
+        }
+      if (!known)
+        {
+          g_set_error (error, HAUL_ERROR, HAUL_ERROR_INVALID_ARGUMENT,
+                       _("Unknown option “%s”"), key);
+          return FALSE;
+        }
+    }
+  return TRUE;
+}
+
 /**
  * haul_transfer_new:
  * @id: the transfer's number
  * @uri: a checked http or https URL
  * @directory: a checked absolute directory
- * @options: the a{sv} options of Add, already checked
+ * @options: the a{sv} options of Add, checked by haul_transfer_check_options()
  *
  * Returns: (transfer full): a queued (or paused) transfer
  */
@@ -34,19 +156,16 @@ haul_transfer_new (guint       id,
                    GVariant   *options)
 {
   HaulTransfer *self = _haul_transfer_new_empty (id);
-  HaulTransfer1 *iface = HAUL_TRANSFER1 (self);
   const char *filename = NULL;
   const char *sha256 = NULL;
   g_autoptr(GVariant) headers = NULL;
   gboolean paused = FALSE;
-  gboolean discretionary = FALSE;
-  guint segments = 4;
 
   g_variant_lookup (options, "filename", "&s", &filename);
   g_variant_lookup (options, "sha256", "&s", &sha256);
   g_variant_lookup (options, "paused", "b", &paused);
-  g_variant_lookup (options, "discretionary", "b", &discretionary);
-  g_variant_lookup (options, "segments", "u", &segments);
+  g_variant_lookup (options, "discretionary", "b", &self->discretionary);
+  g_variant_lookup (options, "segments", "u", &self->segments);
   g_variant_lookup (options, "overwrite", "b", &self->overwrite);
   g_variant_lookup (options, "speed-limit", "t", &self->speed_limit);
   headers = g_variant_lookup_value (options, "headers", G_VARIANT_TYPE ("a{ss}"));
@@ -64,21 +183,14 @@ haul_transfer_new (guint       id,
         }
       self->headers = g_strv_builder_end (builder);
     }
-  self->requested_name = g_strdup (filename);
 
-  haul_transfer1_set_uri (iface, uri);
-  haul_transfer1_set_effective_uri (iface, uri);
-  haul_transfer1_set_directory (iface, directory);
-  haul_transfer1_set_file_name (iface, filename != NULL ? filename : "");
-  haul_transfer1_set_state (iface, paused ? "paused" : "queued");
-  haul_transfer1_set_state_reason (iface, "");
-  haul_transfer1_set_error (iface, "");
-  haul_transfer1_set_wait_reason (iface, "");
-  haul_transfer1_set_error_kind (iface, "");
-  haul_transfer1_set_discretionary (iface, discretionary);
-  haul_transfer1_set_segments (iface, segments);
-  haul_transfer1_set_sha256 (iface, sha256 != NULL ? sha256 : "");
-  haul_transfer1_set_created_at (iface, g_get_real_time () / G_USEC_PER_SEC);
+  self->uri = g_strdup (uri);
+  self->directory = g_strdup (directory);
+  self->requested_name = g_strdup (filename);
+  self->file_name = filename != NULL && *filename != '\0' ? g_strdup (filename) : NULL;
+  self->sha256 = sha256 != NULL && *sha256 != '\0' ? g_strdup (sha256) : NULL;
+  self->state = paused ? HAUL_TRANSFER_STATE_PAUSED : HAUL_TRANSFER_STATE_QUEUED;
+  self->created_at = g_get_real_time () / G_USEC_PER_SEC;
   return self;
 }
 
@@ -91,7 +203,6 @@ haul_transfer_new (guint       id,
 JsonNode *
 haul_transfer_to_record (HaulTransfer *self)
 {
-  HaulTransfer1 *t = HAUL_TRANSFER1 (self);
   g_autoptr(JsonBuilder) b = json_builder_new ();
 
   g_return_val_if_fail (HAUL_IS_TRANSFER (self), NULL);
@@ -100,20 +211,20 @@ haul_transfer_to_record (HaulTransfer *self)
   json_builder_set_member_name (b, "version");
   json_builder_add_int_value (b, RECORD_VERSION);
   json_builder_set_member_name (b, "id");
-  json_builder_add_int_value (b, haul_transfer1_get_id (t));
+  json_builder_add_int_value (b, self->id);
   json_builder_set_member_name (b, "uri");
-  json_builder_add_string_value (b, haul_transfer1_get_uri (t));
+  json_builder_add_string_value (b, haul_transfer_get_uri (self));
   json_builder_set_member_name (b, "effective-uri");
-  json_builder_add_string_value (b, haul_transfer1_get_effective_uri (t));
+  json_builder_add_string_value (b, haul_transfer_get_effective_uri (self));
   if (self->previous_uri != NULL)
     {
       json_builder_set_member_name (b, "previous-uri");
       json_builder_add_string_value (b, self->previous_uri);
     }
   json_builder_set_member_name (b, "directory");
-  json_builder_add_string_value (b, haul_transfer1_get_directory (t));
+  json_builder_add_string_value (b, haul_transfer_get_directory (self));
   json_builder_set_member_name (b, "filename");
-  json_builder_add_string_value (b, haul_transfer1_get_file_name (t));
+  json_builder_add_string_value (b, haul_transfer_get_file_name (self));
   json_builder_set_member_name (b, "name-claimed");
   json_builder_add_boolean_value (b, self->name_claimed);
   if (self->requested_name != NULL)
@@ -122,17 +233,17 @@ haul_transfer_to_record (HaulTransfer *self)
       json_builder_add_string_value (b, self->requested_name);
     }
   json_builder_set_member_name (b, "state");
-  json_builder_add_string_value (b, haul_transfer1_get_state (t));
+  json_builder_add_string_value (b, haul_transfer_state_to_string (self->state));
   json_builder_set_member_name (b, "error");
-  json_builder_add_string_value (b, haul_transfer1_get_error (t));
+  json_builder_add_string_value (b, haul_transfer_get_error_message (self));
   json_builder_set_member_name (b, "error-kind");
-  json_builder_add_string_value (b, haul_transfer1_get_error_kind (t));
+  json_builder_add_string_value (b, haul_error_kind_to_string (self->error_kind));
   json_builder_set_member_name (b, "sha256");
-  json_builder_add_string_value (b, haul_transfer1_get_sha256 (t));
+  json_builder_add_string_value (b, haul_transfer_get_sha256 (self));
   json_builder_set_member_name (b, "segments");
-  json_builder_add_int_value (b, haul_transfer1_get_segments (t));
+  json_builder_add_int_value (b, self->segments);
   json_builder_set_member_name (b, "discretionary");
-  json_builder_add_boolean_value (b, haul_transfer1_get_discretionary (t));
+  json_builder_add_boolean_value (b, self->discretionary);
   json_builder_set_member_name (b, "overwrite");
   json_builder_add_boolean_value (b, self->overwrite);
   json_builder_set_member_name (b, "speed-limit");
@@ -143,17 +254,17 @@ haul_transfer_to_record (HaulTransfer *self)
     json_builder_add_string_value (b, self->headers[i]);
   json_builder_end_array (b);
   json_builder_set_member_name (b, "bytes-received");
-  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_received (t));
+  json_builder_add_int_value (b, (gint64) MIN (self->bytes_received, (guint64) G_MAXINT64));
   json_builder_set_member_name (b, "bytes-total");
-  json_builder_add_int_value (b, (gint64) haul_transfer1_get_bytes_total (t));
+  json_builder_add_int_value (b, (gint64) MIN (self->bytes_total, (guint64) G_MAXINT64));
   json_builder_set_member_name (b, "resumable");
-  json_builder_add_boolean_value (b, haul_transfer1_get_resumable (t));
+  json_builder_add_boolean_value (b, self->resumable);
   json_builder_set_member_name (b, "tries");
   json_builder_add_int_value (b, self->tries);
   json_builder_set_member_name (b, "created-at");
-  json_builder_add_int_value (b, haul_transfer1_get_created_at (t));
+  json_builder_add_int_value (b, self->created_at);
   json_builder_set_member_name (b, "finished-at");
-  json_builder_add_int_value (b, haul_transfer1_get_finished_at (t));
+  json_builder_add_int_value (b, self->finished_at);
   if (self->resume_data != NULL)
     {
       JsonNode *resume = json_from_string (self->resume_data, NULL);
@@ -331,18 +442,15 @@ haul_transfer_new_from_record (guint        id,
                                JsonObject  *record,
                                GError     **error)
 {
-  static const char * const states[] = {
-    "queued", "waiting", "running", "paused", "completed", "failed", "cancelled", NULL
-  };
-  const char *uri, *effective, *previous, *directory, *filename, *requested, *state;
+  const char *uri, *effective, *previous, *directory, *filename, *requested, *state_name;
+  HaulTransferState state;
   const char *error_text, *error_kind, *sha256;
-  HaulErrorKind kind;
+  HaulErrorKind kind = HAUL_ERROR_KIND_NONE;
   gint64 version, record_id, segments, speed_limit, received, total, tries, created, finished;
   gboolean discretionary, overwrite, resumable, claimed;
   g_auto(GStrv) headers = NULL;
   g_autofree char *resume = NULL;
   g_autoptr(HaulTransfer) self = NULL;
-  HaulTransfer1 *t;
   GError *local = NULL;
 
   if (!read_int (record, "version", TRUE, RECORD_VERSION, RECORD_VERSION, &version, error) ||
@@ -377,7 +485,7 @@ haul_transfer_new_from_record (guint        id,
   if (filename == NULL)
     filename = "";
 
-  if (!read_string (record, "state", TRUE, &state, error) ||
+  if (!read_string (record, "state", TRUE, &state_name, error) ||
       !read_string (record, "error", FALSE, &error_text, error) ||
       !read_string (record, "error-kind", FALSE, &error_kind, error) ||
       (error_kind != NULL && !haul_error_kind_from_string (error_kind, &kind) &&
@@ -399,7 +507,7 @@ haul_transfer_new_from_record (guint        id,
       !read_headers (record, &headers, error) ||
       !read_resume (record, filename, &resume, error))
     return NULL;
-  if (!g_strv_contains (states, state))
+  if (!haul_transfer_state_from_string (state_name, &state))
     {
       refuse (error, "state");
       return NULL;
@@ -414,24 +522,23 @@ haul_transfer_new_from_record (guint        id,
     claimed = *filename != '\0';
 
   self = _haul_transfer_new_empty (id);
-  t = HAUL_TRANSFER1 (self);
-  haul_transfer1_set_uri (t, uri);
-  haul_transfer1_set_effective_uri (t, effective != NULL && *effective != '\0' ? effective : uri);
-  haul_transfer1_set_directory (t, directory);
-  haul_transfer1_set_file_name (t, filename);
-  haul_transfer1_set_state_reason (t, "");
-  haul_transfer1_set_error (t, error_text != NULL ? error_text : "");
-  haul_transfer1_set_wait_reason (t, "");
-  haul_transfer1_set_error_kind (t, g_strcmp0 (state, "failed") == 0 && error_kind != NULL ?
-                                    error_kind : "");
-  haul_transfer1_set_sha256 (t, sha256 != NULL ? sha256 : "");
-  haul_transfer1_set_segments (t, (guint) segments);
-  haul_transfer1_set_discretionary (t, discretionary);
-  haul_transfer1_set_resumable (t, resumable);
-  haul_transfer1_set_bytes_received (t, (guint64) received);
-  haul_transfer1_set_bytes_total (t, (guint64) total);
-  haul_transfer1_set_created_at (t, created);
-  haul_transfer1_set_finished_at (t, finished);
+  self->uri = g_strdup (uri);
+  if (effective != NULL && *effective != '\0' && !g_str_equal (effective, uri))
+    self->effective_uri = g_strdup (effective);
+  self->directory = g_strdup (directory);
+  self->file_name = *filename != '\0' ? g_strdup (filename) : NULL;
+  if (error_text != NULL && *error_text != '\0')
+    self->error = g_strdup (error_text);
+  if (state == HAUL_TRANSFER_STATE_FAILED && error_kind != NULL)
+    self->error_kind = kind;
+  self->sha256 = sha256 != NULL && *sha256 != '\0' ? g_strdup (sha256) : NULL;
+  self->segments = (guint) segments;
+  self->discretionary = discretionary;
+  self->resumable = resumable;
+  self->bytes_received = (guint64) received;
+  self->bytes_total = (guint64) total;
+  self->created_at = created;
+  self->finished_at = finished;
   self->previous_uri = g_strdup (previous);
   self->requested_name = g_strdup (requested);
   self->name_claimed = claimed;
@@ -441,8 +548,9 @@ haul_transfer_new_from_record (guint        id,
   self->headers = g_steal_pointer (&headers);
   self->resume_data = g_steal_pointer (&resume);
 
-  if (g_str_equal (state, "running") || g_str_equal (state, "waiting"))
-    state = "queued";
-  haul_transfer1_set_state (t, state);
+  /* What was on its way continues. */
+  if (state == HAUL_TRANSFER_STATE_RUNNING || state == HAUL_TRANSFER_STATE_WAITING)
+    state = HAUL_TRANSFER_STATE_QUEUED;
+  self->state = state;
   return g_steal_pointer (&self);
 }
