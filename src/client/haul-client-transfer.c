@@ -3,6 +3,9 @@
 
 #include "config.h"
 
+#include <string.h>
+
+#include "haul-check.h"
 #include "haul-client-private.h"
 #include "haul-format.h"
 
@@ -111,68 +114,50 @@ static const struct
   { "FinishedAt", "x", FIELD_INT64, PROP_FINISHED_AT, G_STRUCT_OFFSET (HaulClientTransfer, finished_at) },
 };
 
-/* Stores @value in the field of @i; TRUE if that changed it. */
+/* Stores a value in the field of @i: @text for those of a string on the bus, @number for
+ * the others. TRUE if that changed it. */
 static gboolean
-store (HaulClientTransfer *self,
-       guint               i,
-       GVariant           *value)
+store_raw (HaulClientTransfer *self,
+           guint               i,
+           const char         *text,
+           guint64             number)
 {
   gpointer field = G_STRUCT_MEMBER_P (self, fields[i].offset);
 
   switch (fields[i].kind)
     {
     case FIELD_STRING:
-      {
-        const char *text = g_variant_get_string (value, NULL);
-
-        if (g_strcmp0 (*(char **) field, text) == 0)
-          return FALSE;
-        g_free (*(char **) field);
-        *(char **) field = g_strdup (text);
-        return TRUE;
-      }
+      if (g_strcmp0 (*(char **) field, text) == 0)
+        return FALSE;
+      g_free (*(char **) field);
+      *(char **) field = g_strdup (text);
+      return TRUE;
     case FIELD_UINT:
-      {
-        guint v = g_variant_get_uint32 (value);
-
-        if (*(guint *) field == v)
-          return FALSE;
-        *(guint *) field = v;
-        return TRUE;
-      }
+      if (*(guint *) field == (guint) number)
+        return FALSE;
+      *(guint *) field = (guint) number;
+      return TRUE;
     case FIELD_UINT64:
-      {
-        guint64 v = g_variant_get_uint64 (value);
-
-        if (*(guint64 *) field == v)
-          return FALSE;
-        *(guint64 *) field = v;
-        return TRUE;
-      }
+      if (*(guint64 *) field == number)
+        return FALSE;
+      *(guint64 *) field = number;
+      return TRUE;
     case FIELD_INT64:
-      {
-        gint64 v = g_variant_get_int64 (value);
-
-        if (*(gint64 *) field == v)
-          return FALSE;
-        *(gint64 *) field = v;
-        return TRUE;
-      }
+      if (*(gint64 *) field == (gint64) number)
+        return FALSE;
+      *(gint64 *) field = (gint64) number;
+      return TRUE;
     case FIELD_BOOLEAN:
-      {
-        gboolean v = g_variant_get_boolean (value);
-
-        if (*(gboolean *) field == v)
-          return FALSE;
-        *(gboolean *) field = v;
-        return TRUE;
-      }
+      if (*(gboolean *) field == (number != 0))
+        return FALSE;
+      *(gboolean *) field = number != 0;
+      return TRUE;
     case FIELD_STATE:
       {
         HaulTransferState v;
 
         /* A name this client does not know is taken as the nearest it does. */
-        if (!haul_transfer_state_from_string (g_variant_get_string (value, NULL), &v))
+        if (!haul_transfer_state_from_string (text, &v))
           v = HAUL_TRANSFER_STATE_QUEUED;
         if (*(HaulTransferState *) field == v)
           return FALSE;
@@ -183,7 +168,7 @@ store (HaulClientTransfer *self,
       {
         HaulWaitReason v;
 
-        if (!haul_wait_reason_from_string (g_variant_get_string (value, NULL), &v))
+        if (!haul_wait_reason_from_string (text, &v))
           v = HAUL_WAIT_REASON_NONE;
         if (*(HaulWaitReason *) field == v)
           return FALSE;
@@ -195,13 +180,35 @@ store (HaulClientTransfer *self,
       {
         HaulErrorKind v;
 
-        if (!haul_error_kind_from_string (g_variant_get_string (value, NULL), &v))
+        if (!haul_error_kind_from_string (text, &v))
           v = HAUL_ERROR_KIND_NONE;
         if (*(HaulErrorKind *) field == v)
           return FALSE;
         *(HaulErrorKind *) field = v;
         return TRUE;
       }
+    }
+}
+
+/* Stores @value, of the field's type, in the field of @i; TRUE if that changed it. */
+static gboolean
+store (HaulClientTransfer *self,
+       guint               i,
+       GVariant           *value)
+{
+  switch (fields[i].type[0])
+    {
+    case 's':
+      return store_raw (self, i, g_variant_get_string (value, NULL), 0);
+    case 'u':
+      return store_raw (self, i, NULL, g_variant_get_uint32 (value));
+    case 't':
+      return store_raw (self, i, NULL, g_variant_get_uint64 (value));
+    case 'x':
+      return store_raw (self, i, NULL, (guint64) g_variant_get_int64 (value));
+    case 'b':
+    default:
+      return store_raw (self, i, NULL, g_variant_get_boolean (value));
     }
 }
 
@@ -279,6 +286,170 @@ _haul_client_transfer_update (HaulClientTransfer *self,
     {
       changed |= apply (self, name, value, TRUE);
       g_variant_unref (value);
+    }
+  g_object_thaw_notify (G_OBJECT (self));
+  return changed;
+}
+
+/* ---- Manager1.Snapshot -------------------------------------------------------------- */
+
+/* The reply of Manager1.Snapshot, read once: one array per field, strings and numbers
+ * used in place. */
+struct _HaulClientColumns
+{
+  GVariant      *columns;
+  guint          n;
+  const char   **strings[G_N_ELEMENTS (fields)];
+  gconstpointer  numbers[G_N_ELEMENTS (fields)];
+};
+
+void
+_haul_client_columns_free (HaulClientColumns *self)
+{
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    g_free (self->strings[i]);
+  g_variant_unref (self->columns);
+  g_free (self);
+}
+
+/**
+ * _haul_client_columns_new:
+ * @columns: the a{sv} Manager1.Snapshot answered for all properties
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the columns, or %NULL if one is missing, of
+ *   another type or of another length than the others
+ */
+HaulClientColumns *
+_haul_client_columns_new (GVariant  *columns,
+                          GError   **error)
+{
+  g_autoptr(HaulClientColumns) self = g_new0 (HaulClientColumns, 1);
+
+  self->columns = g_variant_ref_sink (columns);
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      g_autofree char *type = g_strconcat ("a", fields[i].type, NULL);
+      g_autoptr(GVariant) column = g_variant_lookup_value (columns, fields[i].name,
+                                                           G_VARIANT_TYPE (type));
+      gsize n;
+
+      if (column == NULL)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "The service's snapshot has no array “%s” of “%s”", fields[i].name, type);
+          return NULL;
+        }
+      /* Each column is part of @columns, which the struct keeps. */
+      if (fields[i].type[0] == 's')
+        self->strings[i] = g_variant_get_strv (column, &n);
+      else
+        {
+          gsize size = fields[i].type[0] == 'u' ? sizeof (guint32)
+                     : fields[i].type[0] == 'b' ? sizeof (guchar) : sizeof (guint64);
+
+          self->numbers[i] = g_variant_get_fixed_array (column, &n, size);
+        }
+      if (i == 0)
+        self->n = (guint) n;
+      else if (n != self->n)
+        {
+          g_set_error (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                       "The service's snapshot has %" G_GSIZE_FORMAT " “%s” for %u transfers",
+                       n, fields[i].name, self->n);
+          return NULL;
+        }
+    }
+  return g_steal_pointer (&self);
+}
+
+guint
+_haul_client_columns_get_n (HaulClientColumns *self)
+{
+  return self->n;
+}
+
+guint
+_haul_client_columns_get_id (HaulClientColumns *self,
+                             guint              row)
+{
+  /* Id is the first field. */
+  return ((const guint32 *) self->numbers[0])[row];
+}
+
+/* Stores field @i of @row; TRUE if that changed it. */
+static gboolean
+store_column (HaulClientTransfer *self,
+              HaulClientColumns  *columns,
+              guint               i,
+              guint               row)
+{
+  switch (fields[i].type[0])
+    {
+    case 's':
+      return store_raw (self, i, columns->strings[i][row], 0);
+    case 'u':
+      return store_raw (self, i, NULL, ((const guint32 *) columns->numbers[i])[row]);
+    case 'b':
+      return store_raw (self, i, NULL, ((const guchar *) columns->numbers[i])[row]);
+    case 't':
+    case 'x':
+    default:
+      {
+        guint64 number;
+
+        memcpy (&number, (const guint8 *) columns->numbers[i] + row * sizeof number, sizeof number);
+        return store_raw (self, i, NULL, number);
+      }
+    }
+}
+
+/**
+ * _haul_client_transfer_new_from_columns:
+ * @columns: a snapshot
+ * @row: the transfer's place in it
+ *
+ * Returns: (transfer full): an item filled without a single notification
+ */
+HaulClientTransfer *
+_haul_client_transfer_new_from_columns (HaulClientColumns *columns,
+                                        guint              row)
+{
+  HaulClientTransfer *self = g_object_new (HAUL_TYPE_CLIENT_TRANSFER, NULL);
+
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    store_column (self, columns, i, row);
+  self->object_path = haul_transfer_object_path (self->id);
+  self->last_news = g_get_monotonic_time ();
+  return self;
+}
+
+/**
+ * _haul_client_transfer_update_from_columns:
+ * @self: an item
+ * @columns: a snapshot
+ * @row: the item's place in it
+ *
+ * Takes the values and notifies those that changed, once each, together.
+ *
+ * Returns: %TRUE if anything changed
+ */
+gboolean
+_haul_client_transfer_update_from_columns (HaulClientTransfer *self,
+                                           HaulClientColumns  *columns,
+                                           guint               row)
+{
+  gboolean changed = FALSE;
+
+  self->last_news = g_get_monotonic_time ();
+  g_object_freeze_notify (G_OBJECT (self));
+  for (guint i = 0; i < G_N_ELEMENTS (fields); i++)
+    {
+      if (store_column (self, columns, i, row))
+        {
+          g_object_notify_by_pspec (G_OBJECT (self), properties[fields[i].prop]);
+          changed = TRUE;
+        }
     }
   g_object_thaw_notify (G_OBJECT (self));
   return changed;
