@@ -5,80 +5,77 @@
 
 #include <unistd.h>
 
+#include <stdio.h>
+
 #include <glib/gi18n.h>
-#include <json-glib/json-glib.h>
 
 #include "haul-format.h"
 
+#include "haulctl-json.h"
 #include "haulctl-private.h"
 
 /* haulctl list and info: the transfers as the client library reads them. */
 
 static void
-add_string (JsonBuilder *builder,
+add_string (HaulctlJson *json,
             const char  *member,
             const char  *value)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_string_value (builder, value);
+  _haulctl_json_member (json, member);
+  _haulctl_json_string (json, value);
 }
 
 static void
-add_int (JsonBuilder *builder,
+add_int (HaulctlJson *json,
          const char  *member,
          gint64       value)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_int_value (builder, value);
+  _haulctl_json_member (json, member);
+  _haulctl_json_int (json, value);
 }
 
 static void
-add_bool (JsonBuilder *builder,
+add_bool (HaulctlJson *json,
           const char  *member,
           gboolean     value)
 {
-  json_builder_set_member_name (builder, member);
-  json_builder_add_boolean_value (builder, value);
+  _haulctl_json_member (json, member);
+  _haulctl_json_boolean (json, value);
 }
 
 static void
-add_transfer_json (JsonBuilder        *builder,
+add_transfer_json (HaulctlJson        *json,
                    HaulClientTransfer *t)
 {
-  json_builder_begin_object (builder);
-  add_int (builder, "id", haul_client_transfer_get_id (t));
-  add_string (builder, "uri", haul_client_transfer_get_uri (t));
-  add_string (builder, "effective_uri", haul_client_transfer_get_effective_uri (t));
-  add_string (builder, "directory", haul_client_transfer_get_directory (t));
-  add_string (builder, "filename", haul_client_transfer_get_file_name (t));
-  add_string (builder, "state", haul_transfer_state_to_string (haul_client_transfer_get_state (t)));
-  add_string (builder, "state_reason", haul_client_transfer_get_state_reason (t));
-  add_string (builder, "error", haul_client_transfer_get_error (t));
-  add_string (builder, "error_kind", haul_error_kind_to_string (haul_client_transfer_get_error_kind (t)));
-  add_string (builder, "wait_reason", haul_wait_reason_to_string (haul_client_transfer_get_wait_reason (t)));
-  add_int (builder, "retry_at", haul_client_transfer_get_retry_at (t));
-  add_int (builder, "bytes_received", (gint64) haul_client_transfer_get_bytes_received (t));
-  add_int (builder, "bytes_total", (gint64) haul_client_transfer_get_bytes_total (t));
-  add_int (builder, "rate", (gint64) haul_client_transfer_get_rate (t));
-  add_bool (builder, "resumable", haul_client_transfer_get_resumable (t));
-  add_bool (builder, "discretionary", haul_client_transfer_get_discretionary (t));
-  add_int (builder, "segments", haul_client_transfer_get_segments (t));
-  add_string (builder, "sha256", haul_client_transfer_get_sha256 (t));
-  add_int (builder, "created_at", haul_client_transfer_get_created_at (t));
-  add_int (builder, "finished_at", haul_client_transfer_get_finished_at (t));
-  json_builder_end_object (builder);
+  _haulctl_json_begin_object (json);
+  add_int (json, "id", haul_client_transfer_get_id (t));
+  add_string (json, "uri", haul_client_transfer_get_uri (t));
+  add_string (json, "effective_uri", haul_client_transfer_get_effective_uri (t));
+  add_string (json, "directory", haul_client_transfer_get_directory (t));
+  add_string (json, "filename", haul_client_transfer_get_file_name (t));
+  add_string (json, "state", haul_transfer_state_to_string (haul_client_transfer_get_state (t)));
+  add_string (json, "state_reason", haul_client_transfer_get_state_reason (t));
+  add_string (json, "error", haul_client_transfer_get_error (t));
+  add_string (json, "error_kind", haul_error_kind_to_string (haul_client_transfer_get_error_kind (t)));
+  add_string (json, "wait_reason", haul_wait_reason_to_string (haul_client_transfer_get_wait_reason (t)));
+  add_int (json, "retry_at", haul_client_transfer_get_retry_at (t));
+  add_int (json, "bytes_received", (gint64) haul_client_transfer_get_bytes_received (t));
+  add_int (json, "bytes_total", (gint64) haul_client_transfer_get_bytes_total (t));
+  add_int (json, "rate", (gint64) haul_client_transfer_get_rate (t));
+  add_bool (json, "resumable", haul_client_transfer_get_resumable (t));
+  add_bool (json, "discretionary", haul_client_transfer_get_discretionary (t));
+  add_int (json, "segments", haul_client_transfer_get_segments (t));
+  add_string (json, "sha256", haul_client_transfer_get_sha256 (t));
+  add_int (json, "created_at", haul_client_transfer_get_created_at (t));
+  add_int (json, "finished_at", haul_client_transfer_get_finished_at (t));
+  _haulctl_json_end_object (json);
 }
 
 static void
-print_json (JsonBuilder *builder)
+print_json (GString *out)
 {
-  g_autoptr(JsonGenerator) generator = json_generator_new ();
-  g_autoptr(JsonNode) root = json_builder_get_root (builder);
-  g_autofree char *text = NULL;
-
-  json_generator_set_root (generator, root);
-  text = json_generator_to_data (generator, NULL);
-  g_print ("%s\n", text);
+  g_string_append_c (out, '\n');
+  fwrite (out->str, 1, out->len, stdout);
 }
 
 static char *
@@ -114,11 +111,12 @@ print_info (HaulClientTransfer *t)
 static int
 list_transfers (const char *command,
                 guint       only_id,
-                gboolean    json)
+                gboolean    as_json)
 {
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HaulClient) client = NULL;
-  g_autoptr(JsonBuilder) builder = json_builder_new ();
+  g_autoptr(GString) out = g_string_new (NULL);
+  HaulctlJson json;
   gboolean tty = isatty (STDOUT_FILENO);
   int status = HAULCTL_EXIT_OK;
   GListModel *transfers;
@@ -130,6 +128,7 @@ list_transfers (const char *command,
   client = _haulctl_client_new (command, connection, HAUL_CLIENT_FLAGS_ACTIVATE, &status);
   if (client == NULL)
     return status;
+  _haulctl_json_init (&json, out);
   transfers = haul_client_get_transfers (client);
   n = g_list_model_get_n_items (transfers);
 
@@ -142,27 +141,27 @@ list_transfers (const char *command,
           g_printerr (_("haulctl %s: there is no transfer %u\n"), command, only_id);
           return HAULCTL_EXIT_USAGE;
         }
-      if (json)
+      if (as_json)
         {
-          add_transfer_json (builder, t);
-          print_json (builder);
+          add_transfer_json (&json, t);
+          print_json (out);
         }
       else
         print_info (t);
       return HAULCTL_EXIT_OK;
     }
 
-  if (json)
+  if (as_json)
     {
-      json_builder_begin_array (builder);
+      _haulctl_json_begin_array (&json);
       for (guint i = 0; i < n; i++)
         {
           g_autoptr(HaulClientTransfer) t = g_list_model_get_item (transfers, i);
 
-          add_transfer_json (builder, t);
+          add_transfer_json (&json, t);
         }
-      json_builder_end_array (builder);
-      print_json (builder);
+      _haulctl_json_end_array (&json);
+      print_json (out);
       return HAULCTL_EXIT_OK;
     }
 
