@@ -20,8 +20,6 @@
 /* The commands that talk to haul-daemon. A command-line tool may block on D-Bus calls:
  * it has no main loop to keep responsive. */
 
-#define BUS_NAME     "io.github.haul.Daemon"
-#define MANAGER_PATH "/io/github/haul/Daemon"
 
 /* Maps a failed call to haulctl's exit status, printing a line a person can act on. */
 int
@@ -82,12 +80,6 @@ _haulctl_parse_id (const char *text,
     return FALSE;
   *id = (guint) value;
   return TRUE;
-}
-
-char *
-_haulctl_transfer_path (guint id)
-{
-  return g_strdup_printf ("%s/transfer/%u", MANAGER_PATH, id);
 }
 
 
@@ -248,7 +240,7 @@ _haulctl_add (int    argc,
       return status;
     }
   manager = haul_manager1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                          BUS_NAME, MANAGER_PATH, NULL, &error);
+                                          HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH, NULL, &error);
   if (manager == NULL)
     {
       g_variant_builder_clear (&options);
@@ -345,7 +337,7 @@ _haulctl_control (const char *command,
     {
       g_autoptr(HaulManager1) manager =
         haul_manager1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                      BUS_NAME, MANAGER_PATH, NULL, &error);
+                                      HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH, NULL, &error);
 
       if (manager == NULL ||
           !(g_str_equal (command, "pause") ? haul_manager1_call_pause_all_sync (manager, NULL, &error)
@@ -359,7 +351,7 @@ _haulctl_control (const char *command,
       /* Cancel every transfer that is not finished. */
       g_autoptr(GDBusObjectManager) objects =
         haul_object_manager_client_new_sync (connection, G_DBUS_OBJECT_MANAGER_CLIENT_FLAGS_NONE,
-                                             BUS_NAME, MANAGER_PATH, NULL, &error);
+                                             HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH, NULL, &error);
       g_autolist(GDBusObject) list = NULL;
 
       if (objects == NULL)
@@ -381,13 +373,13 @@ _haulctl_control (const char *command,
   for (guint i = 0; i < ids->len; i++)
     {
       guint id = g_array_index (ids, guint, i);
-      g_autofree char *path = _haulctl_transfer_path (id);
+      g_autofree char *path = haul_transfer_object_path (id);
       g_autoptr(HaulTransfer1) t = NULL;
       g_autoptr(GError) call_error = NULL;
       gboolean ok;
 
       t = haul_transfer1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                         BUS_NAME, path, NULL, &call_error);
+                                         HAUL_DAEMON_BUS_NAME, path, NULL, &call_error);
       if (t == NULL)
         return _haulctl_report (command, call_error);
 
@@ -432,7 +424,7 @@ _haulctl_quit (int    argc,
   manager = haul_manager1_proxy_new_sync (connection,
                                           G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES |
                                           G_DBUS_PROXY_FLAGS_DO_NOT_AUTO_START,
-                                          BUS_NAME, MANAGER_PATH, NULL, &error);
+                                          HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH, NULL, &error);
   if (manager == NULL)
     return _haulctl_report ("quit", error);
   /* Not running: nothing to stop. */
@@ -465,9 +457,9 @@ _haulctl_set_uri (int    argc,
   connection = _haulctl_connect_bus ("set-uri", &status);
   if (connection == NULL)
     return status;
-  path = _haulctl_transfer_path (id);
+  path = haul_transfer_object_path (id);
   t = haul_transfer1_proxy_new_sync (connection, G_DBUS_PROXY_FLAGS_DO_NOT_LOAD_PROPERTIES,
-                                     BUS_NAME, path, NULL, &error);
+                                     HAUL_DAEMON_BUS_NAME, path, NULL, &error);
   if (t == NULL || !haul_transfer1_call_set_uri_sync (t, argv[2], NULL, &error))
     return _haulctl_report_transfer ("set-uri", id, error);
   return HAULCTL_EXIT_OK;

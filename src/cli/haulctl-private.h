@@ -44,7 +44,6 @@ GDBusConnection *_haulctl_connect_bus     (const char       *command,
                                            int              *status);
 gboolean         _haulctl_parse_id        (const char       *text,
                                            guint            *id);
-char            *_haulctl_transfer_path   (guint             id);
 HaulClient      *_haulctl_client_new      (const char       *command,
                                            GDBusConnection  *connection,
                                            HaulClientFlags   flags,

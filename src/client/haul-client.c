@@ -9,6 +9,7 @@
 
 #include "haul-check.h"
 #include "haul-client.h"
+#include "haul-client-list.h"
 #include "haul-client-private.h"
 #include "haul-dbus-error.h"
 
@@ -26,8 +27,6 @@
 
 #define TRANSFER1         "io.github.haul.Transfer1"
 #define MANAGER1          "io.github.haul.Manager1"
-#define SILENCE_US        (2 * G_USEC_PER_SEC)
-#define SILENCE_CHECK_MS  500
 
 struct _HaulClient
 {
@@ -37,12 +36,9 @@ struct _HaulClient
   HaulClientFlags  flags;
   GCancellable    *cancellable;
   GTask           *init_task;     /* until the first reading is done */
-  GListStore      *transfers;
-  GHashTable      *by_id;         /* id → HaulClientTransfer (owned by the store) */
-  GHashTable      *running;       /* running items, for the silence check */
+  HaulClientList  *list;
   guint            watch_id;
   guint            subscriptions[5];
-  guint            silence_source;
   guint            generation;    /* of the latest full reading asked for */
   gboolean         connected;
   gboolean         seen_name;     /* the name watch has answered once */
@@ -78,142 +74,7 @@ static guint signals[N_SIGNALS];
 
 static void reload (HaulClient *self);
 
-/* ---- the list ----------------------------------------------------------------------- */
-
-static guint
-id_of_path (const char *path)
-{
-  const char *prefix = HAUL_DAEMON_TRANSFER_PATH "/";
-  guint64 id;
-
-  if (!g_str_has_prefix (path, prefix) ||
-      !g_ascii_string_to_unsigned (path + strlen (prefix), 10, 1, G_MAXUINT32, &id, NULL))
-    return 0;
-  return (guint) id;
-}
-
-/* Where an item of @id goes in the store: the position of the first larger ID. */
-static guint
-position_for (HaulClient *self,
-              guint       id)
-{
-  guint lo = 0, hi = g_list_model_get_n_items (G_LIST_MODEL (self->transfers));
-
-  while (lo < hi)
-    {
-      guint mid = lo + (hi - lo) / 2;
-      g_autoptr(HaulClientTransfer) item = g_list_model_get_item (G_LIST_MODEL (self->transfers), mid);
-
-      if (haul_client_transfer_get_id (item) < id)
-        lo = mid + 1;
-      else
-        hi = mid;
-    }
-  return lo;
-}
-
-static void
-track_running (HaulClient         *self,
-               HaulClientTransfer *item);
-
-static gboolean
-on_silence_cb (gpointer user_data);
-
-/* Only a running transfer can fall silent: the check runs only while one does. */
-static void
-update_silence_check (HaulClient *self)
-{
-  if (g_hash_table_size (self->running) > 0 && self->silence_source == 0)
-    self->silence_source = g_timeout_add (SILENCE_CHECK_MS, on_silence_cb, self);
-  else if (g_hash_table_size (self->running) == 0)
-    g_clear_handle_id (&self->silence_source, g_source_remove);
-}
-
-static void
-on_item_state_cb (HaulClientTransfer *item,
-                  GParamSpec         *pspec,
-                  HaulClient         *self)
-{
-  track_running (self, item);
-}
-
-static void
-track_running (HaulClient         *self,
-               HaulClientTransfer *item)
-{
-  if (haul_client_transfer_get_state (item) == HAUL_TRANSFER_STATE_RUNNING)
-    g_hash_table_add (self->running, item);
-  else
-    g_hash_table_remove (self->running, item);
-  update_silence_check (self);
-}
-
-static void
-adopt (HaulClient         *self,
-       HaulClientTransfer *item)
-{
-  g_hash_table_insert (self->by_id, GUINT_TO_POINTER (haul_client_transfer_get_id (item)), item);
-  g_signal_connect_object (item, "notify::state", G_CALLBACK (on_item_state_cb), self, 0);
-  track_running (self, item);
-}
-
-static void
-drop (HaulClient *self,
-      guint       id)
-{
-  HaulClientTransfer *item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
-  guint position;
-
-  if (item == NULL)
-    return;
-  position = position_for (self, id);
-  g_hash_table_remove (self->running, item);
-  g_signal_handlers_disconnect_by_data (item, self);
-  g_hash_table_remove (self->by_id, GUINT_TO_POINTER (id));
-  g_list_store_remove (self->transfers, position);
-  update_silence_check (self);
-}
-
-/* A transfer the service announces, or reads out in full: new items go in their place,
- * known ones take the new values. */
-static void
-take_transfer (HaulClient *self,
-               const char *path,
-               GVariant   *props)
-{
-  guint id = id_of_path (path);
-  HaulClientTransfer *item;
-
-  if (id == 0)
-    return;
-  item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
-  if (item != NULL)
-    {
-      _haul_client_transfer_update (item, props);
-      return;
-    }
-  item = _haul_client_transfer_new (path, props);
-  if (haul_client_transfer_get_id (item) != id)
-    {
-      g_object_unref (item);
-      return;
-    }
-  g_list_store_insert (self->transfers, position_for (self, id), item);
-  adopt (self, item);
-  g_object_unref (item);
-}
-
 /* ---- reading everything ------------------------------------------------------------- */
-
-static int
-compare_items (gconstpointer a,
-               gconstpointer b)
-{
-  guint ia = haul_client_transfer_get_id (*(HaulClientTransfer * const *) a);
-  guint ib = haul_client_transfer_get_id (*(HaulClientTransfer * const *) b);
-
-  return ia < ib ? -1 : ia > ib;
-}
 
 typedef struct
 {
@@ -279,9 +140,7 @@ snapshot_cb (GObject      *object,
   g_autoptr(GVariant) reply = NULL;
   g_autoptr(GVariant) columns = NULL;
   g_autoptr(HaulClientColumns) snapshot = NULL;
-  g_autoptr(GHashTable) seen = NULL;
   g_autoptr(GError) error = NULL;
-  guint n;
 
   reply = g_dbus_connection_call_finish (G_DBUS_CONNECTION (object), result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
@@ -304,59 +163,7 @@ snapshot_cb (GObject      *object,
       goto out;
     }
 
-  n = _haul_client_columns_get_n (snapshot);
-  seen = g_hash_table_new (NULL, NULL);
-  if (g_list_model_get_n_items (G_LIST_MODEL (self->transfers)) == 0)
-    {
-      g_autoptr(GPtrArray) fresh = g_ptr_array_new_full (n, g_object_unref);
-
-      for (guint row = 0; row < n; row++)
-        {
-          guint id = _haul_client_columns_get_id (snapshot, row);
-
-          if (id == 0 || g_hash_table_contains (seen, GUINT_TO_POINTER (id)))
-            continue;
-          g_ptr_array_add (fresh, _haul_client_transfer_new_from_columns (snapshot, row));
-          g_hash_table_add (seen, GUINT_TO_POINTER (id));
-        }
-      /* In the service's order, which is that of the IDs. */
-      g_ptr_array_sort (fresh, compare_items);
-      g_list_store_splice (self->transfers, 0, 0, fresh->pdata, fresh->len);
-      for (guint i = 0; i < fresh->len; i++)
-        adopt (self, g_ptr_array_index (fresh, i));
-    }
-  else
-    {
-      g_autoptr(GPtrArray) gone = g_ptr_array_new ();
-      GHashTableIter known;
-      gpointer key;
-
-      for (guint row = 0; row < n; row++)
-        {
-          guint id = _haul_client_columns_get_id (snapshot, row);
-          HaulClientTransfer *item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
-
-          if (id == 0)
-            continue;
-          g_hash_table_add (seen, GUINT_TO_POINTER (id));
-          if (item != NULL)
-            _haul_client_transfer_update_from_columns (item, snapshot, row);
-          else
-            {
-              item = _haul_client_transfer_new_from_columns (snapshot, row);
-              g_list_store_insert (self->transfers, position_for (self, id), item);
-              adopt (self, item);
-              g_object_unref (item);
-            }
-        }
-      g_hash_table_iter_init (&known, self->by_id);
-      while (g_hash_table_iter_next (&known, &key, NULL))
-        if (!g_hash_table_contains (seen, key))
-          g_ptr_array_add (gone, key);
-      for (guint i = 0; i < gone->len; i++)
-        drop (self, GPOINTER_TO_UINT (g_ptr_array_index (gone, i)));
-    }
-
+  _haul_client_list_merge (self->list, snapshot);
   set_connected (self, TRUE);
   finish_init (self, NULL);
 
@@ -476,29 +283,17 @@ read_transfer (HaulClient         *self,
 }
 
 /* A running transfer that has not been heard of for 2 s is read again: its figures may
- * have been lost (the lesson of background transfer services). */
-static gboolean
-on_silence_cb (gpointer user_data)
+ * have been lost. While the service is away, there is nobody to ask. */
+static void
+on_silent (HaulClientTransfer *item,
+           gpointer            user_data)
 {
   HaulClient *self = user_data;
-  gint64 now = g_get_monotonic_time ();
-  GHashTableIter iter;
-  gpointer key;
 
   if (!self->connected)
-    return G_SOURCE_CONTINUE;
-  g_hash_table_iter_init (&iter, self->running);
-  while (g_hash_table_iter_next (&iter, &key, NULL))
-    {
-      HaulClientTransfer *item = key;
-
-      if (now - _haul_client_transfer_get_last_news (item) >= SILENCE_US)
-        {
-          g_debug ("Transfer %u was silent: reading it again", haul_client_transfer_get_id (item));
-          read_transfer (self, item);
-        }
-    }
-  return G_SOURCE_CONTINUE;
+    return;
+  g_debug ("Transfer %u was silent: reading it again", haul_client_transfer_get_id (item));
+  read_transfer (self, item);
 }
 
 /* ---- signals of the service --------------------------------------------------------- */
@@ -522,7 +317,7 @@ on_interfaces_added_cb (GDBusConnection *connection,
   g_variant_get (parameters, "(&o@a{sa{sv}})", &path, &interfaces);
   props = g_variant_lookup_value (interfaces, TRANSFER1, G_VARIANT_TYPE_VARDICT);
   if (props != NULL)
-    take_transfer (self, path, props);
+    _haul_client_list_take (self->list, path, props);
 }
 
 static void
@@ -542,7 +337,7 @@ on_interfaces_removed_cb (GDBusConnection *connection,
     return;
   g_variant_get (parameters, "(&o^a&s)", &path, &names);
   if (g_strv_contains (names, TRANSFER1))
-    drop (self, id_of_path (path));
+    _haul_client_list_drop (self->list, haul_transfer_id_from_object_path (path));
 }
 
 static void
@@ -568,7 +363,7 @@ on_properties_changed_cb (GDBusConnection *connection,
       take_manager (self, changed);
       return;
     }
-  item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id_of_path (object_path)));
+  item = _haul_client_list_lookup (self->list, haul_transfer_id_from_object_path (object_path));
   if (item == NULL || !g_str_equal (iface, TRANSFER1))
     return;
   _haul_client_transfer_update (item, changed);
@@ -595,7 +390,7 @@ on_progress_cb (GDBusConnection *connection,
   g_variant_get (parameters, "(a(uttt))", &iter);
   while (g_variant_iter_next (iter, "(uttt)", &id, &received, &total, &rate))
     {
-      HaulClientTransfer *item = g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+      HaulClientTransfer *item = _haul_client_list_lookup (self->list, id);
 
       if (item == NULL)
         continue;
@@ -740,7 +535,6 @@ haul_client_dispose (GObject *object)
   HaulClient *self = HAUL_CLIENT (object);
 
   g_cancellable_cancel (self->cancellable);
-  g_clear_handle_id (&self->silence_source, g_source_remove);
   if (self->watch_id != 0)
     g_bus_unwatch_name (self->watch_id);
   self->watch_id = 0;
@@ -750,18 +544,7 @@ haul_client_dispose (GObject *object)
         g_dbus_connection_signal_unsubscribe (self->connection, self->subscriptions[i]);
       self->subscriptions[i] = 0;
     }
-  if (self->by_id != NULL)
-    {
-      GHashTableIter iter;
-      gpointer item;
-
-      g_hash_table_iter_init (&iter, self->by_id);
-      while (g_hash_table_iter_next (&iter, NULL, &item))
-        g_signal_handlers_disconnect_by_data (item, self);
-    }
-  g_clear_pointer (&self->running, g_hash_table_unref);
-  g_clear_pointer (&self->by_id, g_hash_table_unref);
-  g_clear_object (&self->transfers);
+  g_clear_pointer (&self->list, _haul_client_list_free);
   g_clear_object (&self->connection);
   g_clear_object (&self->init_task);
 
@@ -876,9 +659,7 @@ static void
 haul_client_init (HaulClient *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->transfers = g_list_store_new (HAUL_TYPE_CLIENT_TRANSFER);
-  self->by_id = g_hash_table_new (NULL, NULL);
-  self->running = g_hash_table_new (NULL, NULL);
+  self->list = _haul_client_list_new (on_silent, self);
 }
 
 /**
@@ -966,7 +747,7 @@ GListModel *
 haul_client_get_transfers (HaulClient *self)
 {
   g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
-  return G_LIST_MODEL (self->transfers);
+  return _haul_client_list_get_model (self->list);
 }
 
 /**
@@ -981,7 +762,7 @@ haul_client_lookup (HaulClient *self,
                     guint       id)
 {
   g_return_val_if_fail (HAUL_IS_CLIENT (self), NULL);
-  return g_hash_table_lookup (self->by_id, GUINT_TO_POINTER (id));
+  return self->list != NULL ? _haul_client_list_lookup (self->list, id) : NULL;
 }
 
 guint64
