@@ -15,7 +15,8 @@
 #include "daemon-test-utils.h"
 
 /* The service's D-Bus interface: adding, the checks of bad input, every method and
- * property of Transfer1, fresh links, and two clients watching one transfer. */
+ * property of Transfer1, fresh links, Snapshot against GetManagedObjects, and two clients
+ * watching one transfer. */
 
 static void
 test_add_completes (Fixture       *f,
@@ -492,6 +493,146 @@ test_two_clients (Fixture       *f,
   g_assert_cmpint (run.status, ==, 2);
 }
 
+static GVariant *
+snapshot (Fixture            *f,
+          const char * const *names,
+          GError            **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  GVariant *columns;
+
+  reply = g_dbus_connection_call_sync (f->connection, BUS_NAME, MANAGER_PATH,
+                                       "io.github.haul.Manager1", "Snapshot",
+                                       g_variant_new ("(^as)", names), G_VARIANT_TYPE ("(a{sv})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(@a{sv})", &columns);
+  return columns;
+}
+
+/* The row of transfer @id in @columns, by the "Id" column. */
+static guint
+row_of (GVariant *columns,
+        guint     id)
+{
+  g_autoptr(GVariant) ids = g_variant_lookup_value (columns, "Id", G_VARIANT_TYPE ("au"));
+  gsize n = 0;
+  const guint32 *values = g_variant_get_fixed_array (ids, &n, sizeof (guint32));
+
+  for (gsize i = 0; i < n; i++)
+    if (values[i] == id)
+      return (guint) i;
+  g_assert_not_reached ();
+}
+
+static void
+test_snapshot (Fixture       *f,
+               gconstpointer  data)
+{
+  const char * const all[] = { NULL };
+  const char * const some[] = { "State", "Uri", NULL };
+  const char * const unknown[] = { "State", "Nonsense", NULL };
+  g_autoptr(HaulTransfer1) done = NULL;
+  g_autoptr(HaulTransfer1) paused = NULL;
+  g_autoptr(HaulTransfer1) failed = NULL;
+  g_autoptr(GVariant) columns = NULL;
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) objects = NULL;
+  g_autoptr(GError) error = NULL;
+  GVariantIter iter;
+  const char *path;
+  GVariant *interfaces;
+  guint compared = 0;
+
+  /* No transfers: every column is there, empty. */
+  columns = snapshot (f, all, &error);
+  g_assert_no_error (error);
+  {
+    g_autoptr(GVariant) ids = g_variant_lookup_value (columns, "Id", G_VARIANT_TYPE ("au"));
+
+    g_assert_nonnull (ids);
+    g_assert_cmpuint (g_variant_n_children (ids), ==, 0);
+  }
+  g_clear_pointer (&columns, g_variant_unref);
+
+  done = add (f, "/snap-done.bin", options_in_dir (f, NULL, NULL));
+  paused = add (f, "/snap-paused.bin", options_in_dir (f, "paused", g_variant_new_boolean (TRUE)));
+  failed = add (f, "/snap-failed.bin?status=404&times=99", options_in_dir (f, NULL, NULL));
+  WAIT_FOR ("the first to complete", state_is (done, "completed"));
+  WAIT_FOR ("the third to fail", state_is (failed, "failed"));
+
+  /* The same values as the ObjectManager's, for every property of every transfer. */
+  columns = snapshot (f, all, &error);
+  g_assert_no_error (error);
+  reply = g_dbus_connection_call_sync (f->connection, BUS_NAME, MANAGER_PATH,
+                                       "org.freedesktop.DBus.ObjectManager", "GetManagedObjects",
+                                       NULL, G_VARIANT_TYPE ("(a{oa{sa{sv}}})"),
+                                       G_DBUS_CALL_FLAGS_NONE, -1, NULL, &error);
+  g_assert_no_error (error);
+  objects = g_variant_get_child_value (reply, 0);
+  g_assert_cmpuint (g_variant_n_children (objects), ==, 3);
+  g_variant_iter_init (&iter, objects);
+  while (g_variant_iter_next (&iter, "{&o@a{sa{sv}}}", &path, &interfaces))
+    {
+      g_autoptr(GVariant) props = g_variant_lookup_value (interfaces, "io.github.haul.Transfer1",
+                                                          G_VARIANT_TYPE_VARDICT);
+      guint id = haul_transfer_id_from_object_path (path);
+      guint row = row_of (columns, id);
+      GVariantIter piter;
+      const char *name;
+      GVariant *value;
+
+      g_assert_nonnull (props);
+      g_assert_cmpuint (id, >, 0);
+      g_variant_iter_init (&piter, props);
+      while (g_variant_iter_next (&piter, "{&sv}", &name, &value))
+        {
+          g_autoptr(GVariant) column = g_variant_lookup_value (columns, name, NULL);
+          g_autoptr(GVariant) cell = NULL;
+
+          g_assert_nonnull (column);
+          g_assert_cmpuint (g_variant_n_children (column), ==, 3);
+          cell = g_variant_get_child_value (column, row);
+          if (!g_variant_equal (cell, value))
+            {
+              g_autofree char *a = g_variant_print (cell, TRUE);
+              g_autofree char *b = g_variant_print (value, TRUE);
+
+              g_error ("Transfer %u, %s: Snapshot says %s, GetManagedObjects %s", id, name, a, b);
+            }
+          compared++;
+          g_variant_unref (value);
+        }
+      /* And nothing the ObjectManager lacks. */
+      g_assert_cmpuint (g_variant_n_children (columns), ==, g_variant_n_children (props));
+      g_variant_unref (interfaces);
+    }
+  g_assert_cmpuint (compared, >=, 3 * 15);
+  g_clear_pointer (&columns, g_variant_unref);
+
+  /* Chosen properties: those, and always the ID. */
+  columns = snapshot (f, some, &error);
+  g_assert_no_error (error);
+  g_assert_cmpuint (g_variant_n_children (columns), ==, 3);
+  {
+    g_autoptr(GVariant) states = g_variant_lookup_value (columns, "State", G_VARIANT_TYPE_STRING_ARRAY);
+    g_autoptr(GVariant) uris = g_variant_lookup_value (columns, "Uri", G_VARIANT_TYPE_STRING_ARRAY);
+    const char *state;
+
+    g_assert_nonnull (uris);
+    g_variant_get_child (states, row_of (columns, haul_transfer1_get_id (paused)), "&s", &state);
+    g_assert_cmpstr (state, ==, "paused");
+    g_variant_get_child (states, row_of (columns, haul_transfer1_get_id (failed)), "&s", &state);
+    g_assert_cmpstr (state, ==, "failed");
+  }
+
+  /* An unknown name is refused, by name. */
+  g_assert_null (snapshot (f, unknown, &error));
+  g_assert_error (error, HAUL_DBUS_ERROR, HAUL_DBUS_ERROR_INVALID_ARGUMENT);
+  g_assert_nonnull (strstr (error->message, "Nonsense"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -507,6 +648,7 @@ main (int    argc,
   g_test_add ("/daemon/set-uri-running", Fixture, NULL, fixture_setup, test_set_uri_running,
               fixture_teardown);
   g_test_add ("/daemon/api", Fixture, NULL, fixture_setup, test_api, fixture_teardown);
+  g_test_add ("/daemon/snapshot", Fixture, NULL, fixture_setup, test_snapshot, fixture_teardown);
   g_test_add ("/daemon/two-clients", Fixture, NULL, fixture_setup, test_two_clients,
               fixture_teardown);
 
