@@ -151,6 +151,7 @@ column (guint      p,
   const gsize sizes[] = { sizeof (guint32), sizeof (guint64), sizeof (gint64), sizeof (guchar) };
   guint n = transfers->len;
   const char *code;
+  GVariant *strv;
   guint k;
 
   if (properties[p].type == 's')
@@ -160,7 +161,11 @@ column (guint      p,
       for (guint i = 0; i < n; i++)
         strings[i] = properties[p].string (g_ptr_array_index (transfers, i));
       strings[n] = NULL;
-      return g_variant_new_strv (strings, n);
+      /* Serialised at once: the tree of one small value per string goes before the next
+       * column is built, not after the reply is sent. */
+      strv = g_variant_new_strv (strings, n);
+      g_variant_get_data (strv);
+      return strv;
     }
 
   code = strchr (codes, properties[p].type);
