@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gstdio.h>
 
 #include "haul-error.h"
@@ -211,6 +213,15 @@ record_path (Fixture      *f,
   return g_build_filename (f->state, name, NULL);
 }
 
+static gboolean
+file_holds (const char *path,
+            const char *words)
+{
+  g_autofree char *text = NULL;
+
+  return g_file_get_contents (path, &text, NULL, NULL) && strstr (text, words) != NULL;
+}
+
 static void
 test_complete (Fixture       *f,
                gconstpointer  data)
@@ -220,7 +231,6 @@ test_complete (Fixture       *f,
   g_autoptr(HaulTransfer) transfer = add (f, "/complete.bin?size=524288&drip=524288", &error);
   g_autofree char *file = g_build_filename (f->dir, "complete.bin", NULL);
   g_autofree char *record = NULL;
-  g_autofree char *text = NULL;
 
   g_assert_no_error (error);
   g_assert_nonnull (transfer);
@@ -244,9 +254,7 @@ test_complete (Fixture       *f,
   WAIT_FOR ("nothing to be active", haul_manager_get_active_count (f->manager) == 0);
 
   /* The record says completed, also for a manager that starts from it. */
-  WAIT_FOR ("the record to say completed",
-            g_file_get_contents (record, &text, NULL, NULL) &&
-            g_strstr_len (text, -1, "\"completed\"") != NULL);
+  WAIT_FOR ("the record to say completed", file_holds (record, "\"completed\""));
   stop_manager (f);
   start_manager (f);
   g_assert_cmpuint (haul_manager_get_transfers (f->manager)->len, ==, 1);
