@@ -198,6 +198,55 @@ test_other (void)
   g_clear_error (&error);
 }
 
+static void
+test_find_uris (void)
+{
+  struct { const char *text; const char *found[4]; } cases[] = {
+    { "https://example.org/a.iso", { "https://example.org/a.iso" } },
+    { "  http://example.org/a\nhttps://example.org/b\r\n\n", { "http://example.org/a", "https://example.org/b" } },
+    { "Get it at <https://example.org/a.iso>, or (https://example.org/b.iso).",
+      { "https://example.org/a.iso", "https://example.org/b.iso" } },
+    { "https://en.wikipedia.org/wiki/Tar_(computing)", { "https://en.wikipedia.org/wiki/Tar_(computing)" } },
+    { "HTTPS://EXAMPLE.ORG/x https://example.org/y https://example.org/y", { "HTTPS://EXAMPLE.ORG/x", "https://example.org/y" } },
+    /* Not links Haul takes: other schemes, broken ones, none at all. */
+    { "ftp://example.org/a file:///etc/passwd http:// https://[::1/x", { NULL } },
+    { "just some words", { NULL } },
+    { "", { NULL } },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_auto(GStrv) found = haul_find_uris (cases[i].text);
+
+      g_assert_cmpstrv ((const char * const *) found, cases[i].found);
+    }
+  {
+    g_auto(GStrv) found = haul_find_uris (NULL);
+    g_assert_cmpuint (g_strv_length (found), ==, 0);
+  }
+  {
+    g_auto(GStrv) found = haul_find_uris ("https://example.org/\xff");
+    g_assert_cmpuint (g_strv_length (found), ==, 0);
+  }
+}
+
+static void
+test_download_directory (void)
+{
+  g_autofree char *set = haul_download_directory ("/srv/downloads");
+  g_autofree char *empty = haul_download_directory ("");
+  g_autofree char *relative = haul_download_directory ("downloads");
+  g_autofree char *none = haul_download_directory (NULL);
+  const char *xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+  const char *fallback = xdg != NULL ? xdg : g_get_home_dir ();
+
+  g_assert_cmpstr (set, ==, "/srv/downloads");
+  /* Empty or not a folder's path: the XDG download folder, else home. */
+  g_assert_cmpstr (empty, ==, fallback);
+  g_assert_cmpstr (relative, ==, fallback);
+  g_assert_cmpstr (none, ==, fallback);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -209,6 +258,8 @@ main (int    argc,
   g_test_add_func ("/check/header", test_header);
   g_test_add_func ("/check/file-name", test_file_name);
   g_test_add_func ("/check/other", test_other);
+  g_test_add_func ("/check/find-uris", test_find_uris);
+  g_test_add_func ("/check/download-directory", test_download_directory);
 
   return g_test_run ();
 }

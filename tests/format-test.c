@@ -203,6 +203,29 @@ test_names (void)
   g_assert_cmpstr (haul_error_kind_to_string (haul_error_kind_for_http_status (503)), ==, "server");
 }
 
+static void
+test_display_name (void)
+{
+  struct { const char *file_name; const char *uri; const char *shown; } cases[] = {
+    { "report.pdf", "https://example.org/dl?id=3", "report.pdf" },
+    /* Until the server names it: the last segment of the path, unescaped… */
+    { "", "https://example.org/files/My%20Report.pdf?sig=abc", "My Report.pdf" },
+    { NULL, "https://example.org/a/b/c.iso", "c.iso" },
+    /* …else the host, else the URL itself. */
+    { "", "https://example.org/", "example.org" },
+    { "", "https://example.org", "example.org" },
+    { "", "https://example.org/%ff", "example.org" },
+    { "", "not a url", "not a url" },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autofree char *shown = haul_format_display_name (cases[i].file_name, cases[i].uri);
+
+      g_assert_cmpstr (shown, ==, cases[i].shown);
+    }
+}
+
 int
 main (int    argc,
       char **argv)
@@ -213,6 +236,7 @@ main (int    argc,
   g_test_add_func ("/format/status", test_status);
   g_test_add_func ("/format/locales", test_locales);
   g_test_add_func ("/format/names", test_names);
+  g_test_add_func ("/format/display-name", test_display_name);
 
   return g_test_run ();
 }

@@ -424,3 +424,83 @@ haul_transfer_id_from_object_path (const char *path)
     return 0;
   return (guint) id;
 }
+
+/* Whether the first @len bytes of @word open @open as often as they close @close. */
+static gboolean
+balanced (const char *word,
+          gsize       len,
+          char        open,
+          char        close)
+{
+  int depth = 0;
+
+  for (gsize i = 0; i < len; i++)
+    depth += word[i] == open ? 1 : word[i] == close ? -1 : 0;
+  return depth == 0;
+}
+
+/**
+ * haul_find_uris:
+ * @text: what a person pasted or dropped: links one per line, or text holding them
+ *
+ * Finds the http and https links in @text: every word that starts with one of the
+ * schemes and passes haul_check_uri(), in order, each once. Angle brackets, quotes and
+ * the punctuation that ends a sentence around a link are not part of it.
+ *
+ * Returns: (transfer full): the links, possibly none
+ */
+GStrv
+haul_find_uris (const char *text)
+{
+  g_autoptr(GStrvBuilder) builder = g_strv_builder_new ();
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_auto(GStrv) words = NULL;
+
+  if (text == NULL || !g_utf8_validate (text, -1, NULL))
+    return g_strv_builder_end (builder);
+  words = g_strsplit_set (text, " \t\r\n\f\v", -1);
+  for (guint i = 0; words[i] != NULL; i++)
+    {
+      char *word = words[i];
+      gsize len;
+
+      /* "<https://…>", "(https://…)", "'https://…'," */
+      while (*word != '\0' && strchr ("<([{\"'", *word) != NULL)
+        word++;
+      len = strlen (word);
+      while (len > 0 && strchr (">)]}\"'.,;:!?", word[len - 1]) != NULL)
+        {
+          const char *closer = strchr (")]}", word[len - 1]);
+
+          /* "https://en.wikipedia.org/wiki/Tar_(computing)" keeps its bracket. */
+          if (closer != NULL && balanced (word, len, "([{"[closer - ")]}"], *closer))
+            break;
+          word[--len] = '\0';
+        }
+      if (g_ascii_strncasecmp (word, "http://", 7) != 0 &&
+          g_ascii_strncasecmp (word, "https://", 8) != 0)
+        continue;
+      if (!haul_check_uri (word, NULL) || g_hash_table_contains (seen, word))
+        continue;
+      g_hash_table_add (seen, g_strdup (word));
+      g_strv_builder_add (builder, word);
+    }
+  return g_strv_builder_end (builder);
+}
+
+/**
+ * haul_download_directory:
+ * @setting: (nullable): the value of the download-directory key
+ *
+ * Returns: (transfer full): where new downloads go: the key's folder if it names one
+ *   (an absolute path), else the XDG download folder, else the home folder
+ */
+char *
+haul_download_directory (const char *setting)
+{
+  const char *xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
+
+  if (setting != NULL && g_path_is_absolute (setting))
+    return g_strdup (setting);
+  return g_strdup (xdg != NULL ? xdg : g_get_home_dir ());
+}

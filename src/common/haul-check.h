@@ -24,6 +24,8 @@ guint    haul_transfer_id_from_object_path (const char  *path);
 
 gboolean haul_check_uri            (const char  *uri,
                                     GError     **error);
+GStrv    haul_find_uris            (const char  *text);
+char    *haul_download_directory   (const char  *setting);
 gboolean haul_check_guri           (GUri        *uri,
                                     GError     **error);
 gboolean haul_check_file_name      (const char  *name,

@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <string.h>
+
 #include <glib/gi18n-lib.h>
 
 #include "haul-format.h"
@@ -217,4 +219,37 @@ haul_format_status (const HaulStatus *status,
   if (status->state_reason != NULL && *status->state_reason != '\0')
     return g_strdup (status->state_reason);
   return g_strdup (_("Waiting"));
+}
+
+/**
+ * haul_format_display_name:
+ * @file_name: (nullable): the transfer's file name, empty until the server named it
+ * @uri: its URL
+ *
+ * Returns: (transfer full): what to call a transfer: its file name, else the last
+ *   segment of its URL's path, unescaped, else the URL's host, else the URL
+ */
+char *
+haul_format_display_name (const char *file_name,
+                          const char *uri)
+{
+  g_autoptr(GUri) parsed = NULL;
+  const char *path;
+  const char *slash;
+
+  if (file_name != NULL && *file_name != '\0')
+    return g_strdup (file_name);
+  parsed = uri != NULL ? g_uri_parse (uri, G_URI_FLAGS_ENCODED, NULL) : NULL;
+  if (parsed == NULL)
+    return g_strdup (uri != NULL ? uri : "");
+  path = g_uri_get_path (parsed);
+  slash = strrchr (path, '/');
+  if (slash != NULL && slash[1] != '\0')
+    {
+      g_autofree char *segment = g_uri_unescape_string (slash + 1, NULL);
+
+      if (segment != NULL && g_utf8_validate (segment, -1, NULL))
+        return g_steal_pointer (&segment);
+    }
+  return g_strdup (g_uri_get_host (parsed) != NULL ? g_uri_get_host (parsed) : uri);
 }

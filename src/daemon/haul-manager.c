@@ -482,11 +482,8 @@ static char *
 default_directory (HaulManager *self)
 {
   g_autofree char *configured = g_settings_get_string (self->settings, "download-directory");
-  const char *xdg = g_get_user_special_dir (G_USER_DIRECTORY_DOWNLOAD);
 
-  if (configured != NULL && g_path_is_absolute (configured))
-    return g_steal_pointer (&configured);
-  return g_strdup (xdg != NULL ? xdg : g_get_home_dir ());
+  return haul_download_directory (configured);
 }
 
 static GError *
