@@ -23,12 +23,14 @@ struct _HaulClientList
   GHashTable           *running;        /* running items, for the silence check */
   guint                 silence_source;
   HaulClientSilentFunc  silent;
+  HaulClientChangedFunc changed;
   gpointer              user_data;
 };
 
 HaulClientList *
-_haul_client_list_new (HaulClientSilentFunc silent,
-                       gpointer             user_data)
+_haul_client_list_new (HaulClientSilentFunc  silent,
+                       HaulClientChangedFunc changed,
+                       gpointer              user_data)
 {
   HaulClientList *self = g_new0 (HaulClientList, 1);
 
@@ -36,6 +38,7 @@ _haul_client_list_new (HaulClientSilentFunc silent,
   self->by_id = g_hash_table_new (NULL, NULL);
   self->running = g_hash_table_new (NULL, NULL);
   self->silent = silent;
+  self->changed = changed;
   self->user_data = user_data;
   return self;
 }
@@ -133,11 +136,13 @@ track_running (HaulClientList     *self,
 }
 
 static void
-on_item_state_cb (HaulClientTransfer *item,
-                  GParamSpec         *pspec,
-                  HaulClientList     *self)
+on_item_notify_cb (HaulClientTransfer *item,
+                   GParamSpec         *pspec,
+                   HaulClientList     *self)
 {
-  track_running (self, item);
+  if (g_str_equal (pspec->name, "state"))
+    track_running (self, item);
+  self->changed (item, pspec, self->user_data);
 }
 
 /* ---- changes ------------------------------------------------------------------------ */
@@ -147,17 +152,20 @@ adopt (HaulClientList     *self,
        HaulClientTransfer *item)
 {
   g_hash_table_insert (self->by_id, GUINT_TO_POINTER (haul_client_transfer_get_id (item)), item);
-  g_signal_connect (item, "notify::state", G_CALLBACK (on_item_state_cb), self);
+  g_signal_connect (item, "notify", G_CALLBACK (on_item_notify_cb), self);
   track_running (self, item);
 }
 
-/* A new item, inserted in its place. */
+/* A new item, inserted in its place; indexed first, so that a handler of the model's
+ * items-changed finds it by its ID. */
 static void
 insert (HaulClientList     *self,
         HaulClientTransfer *item)
 {
-  g_list_store_insert (self->store, position_for (self, haul_client_transfer_get_id (item)), item);
+  guint position = position_for (self, haul_client_transfer_get_id (item));
+
   adopt (self, item);
+  g_list_store_insert (self->store, position, item);
 }
 
 void
@@ -234,9 +242,9 @@ _haul_client_list_merge (HaulClientList    *self,
         }
       /* In the service's order, which is that of the IDs. */
       g_ptr_array_sort (fresh, compare_items);
-      g_list_store_splice (self->store, 0, 0, fresh->pdata, fresh->len);
       for (guint i = 0; i < fresh->len; i++)
         adopt (self, g_ptr_array_index (fresh, i));
+      g_list_store_splice (self->store, 0, 0, fresh->pdata, fresh->len);
       return;
     }
 

@@ -16,7 +16,13 @@ typedef struct _HaulClientList HaulClientList;
 typedef void (*HaulClientSilentFunc) (HaulClientTransfer *transfer,
                                       gpointer            user_data);
 
+/* Called for every property change of an item. */
+typedef void (*HaulClientChangedFunc) (HaulClientTransfer *transfer,
+                                       GParamSpec         *pspec,
+                                       gpointer            user_data);
+
 HaulClientList     *_haul_client_list_new        (HaulClientSilentFunc  silent,
+                                                  HaulClientChangedFunc changed,
                                                   gpointer              user_data);
 void                _haul_client_list_free       (HaulClientList       *self);
 GListModel         *_haul_client_list_get_model  (HaulClientList       *self);

@@ -67,6 +67,7 @@ static GParamSpec *properties[N_PROPS];
 
 enum {
   PROGRESS,
+  TRANSFER_CHANGED,
   N_SIGNALS
 };
 
@@ -280,6 +281,15 @@ read_transfer (HaulClient         *self,
                HaulClientTransfer *item)
 {
   haul_client_read_transfer_async (self, item, NULL, NULL, NULL);
+}
+
+static void
+on_changed (HaulClientTransfer *item,
+            GParamSpec         *pspec,
+            gpointer            user_data)
+{
+  g_signal_emit (user_data, signals[TRANSFER_CHANGED], g_param_spec_get_name_quark (pspec),
+                 item, pspec);
 }
 
 /* A running transfer that has not been heard of for 2 s is read again: its figures may
@@ -653,13 +663,30 @@ haul_client_class_init (HaulClientClass *klass)
                                     G_SIGNAL_RUN_LAST,
                                     0, NULL, NULL, NULL,
                                     G_TYPE_NONE, 1, HAUL_TYPE_CLIENT_TRANSFER);
+
+  /**
+   * HaulClient::transfer-changed:
+   * @self: the client
+   * @transfer: the #HaulClientTransfer
+   * @pspec: the property that changed
+   *
+   * A property of one of the transfers changed, detailed by the property's name as
+   * ::notify is: one connection for every item, for a filter or a sorter that must look
+   * again at an item when the property it uses changes.
+   */
+  signals[TRANSFER_CHANGED] = g_signal_new ("transfer-changed",
+                                            G_TYPE_FROM_CLASS (klass),
+                                            G_SIGNAL_RUN_LAST | G_SIGNAL_DETAILED,
+                                            0, NULL, NULL, NULL,
+                                            G_TYPE_NONE, 2, HAUL_TYPE_CLIENT_TRANSFER,
+                                            G_TYPE_PARAM);
 }
 
 static void
 haul_client_init (HaulClient *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->list = _haul_client_list_new (on_silent, self);
+  self->list = _haul_client_list_new (on_silent, on_changed, self);
 }
 
 /**
