@@ -237,9 +237,9 @@ test_complete (Fixture       *f,
   g_assert_cmpuint (f->added->len, ==, 1);
   g_assert_true (g_ptr_array_index (f->added, 0) == transfer);
   g_assert_true (haul_manager_lookup (f->manager, haul_transfer_get_id (transfer)) == transfer);
-  /* Its record is on disk from the moment it was added. */
+  /* Its record is written in a worker thread once it is added. */
   record = record_path (f, transfer);
-  g_assert_true (g_file_test (record, G_FILE_TEST_IS_REGULAR));
+  WAIT_FOR ("the record", g_file_test (record, G_FILE_TEST_IS_REGULAR));
 
   WAIT_FOR ("the transfer to finish", f->finished->len == 1);
   g_assert_true (g_ptr_array_index (f->finished, 0) == transfer);
