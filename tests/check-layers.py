@@ -35,6 +35,7 @@ generated = {
     "haul-enum-types.h": "common",
     "haul-dbus-generated.h": "dbus",
     "haul-object-manager-info.h": "dbus",
+    "haul-resources.h": "gui",
 }
 
 # The daemon's layers, lowest first, by file name.

@@ -59,9 +59,8 @@ haul_test_tick_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-void
-haul_test_init (int    *argc,
-                char ***argv)
+static void
+test_environment (void)
 {
   /* No proxy, no GVfs: the tests talk to 127.0.0.1 only, in every child too. */
   g_setenv ("GIO_USE_PROXY_RESOLVER", "dummy", TRUE);
@@ -70,8 +69,47 @@ haul_test_init (int    *argc,
   g_unsetenv ("https_proxy");
   g_unsetenv ("all_proxy");
   g_unsetenv ("no_proxy");
+}
 
+void
+haul_test_init (int    *argc,
+                char ***argv)
+{
+  test_environment ();
   g_test_init (argc, argv, G_TEST_OPTION_ISOLATE_DIRS, NULL);
+}
+
+/**
+ * haul_test_init_desktop:
+ *
+ * As haul_test_init(), for tests of the window: the person's directories (home, config,
+ * data, state, cache, runtime) are a temporary tree of their own, but the system's data
+ * (XDG_DATA_DIRS: the MIME database, the icon theme) stays visible, which GLib's
+ * isolation of directories would hide. The tree is removed at exit; a test that needs a
+ * fresh state removes what it left there itself.
+ */
+void
+haul_test_init_desktop (int    *argc,
+                        char ***argv)
+{
+  static char *root;
+  g_autoptr(GError) error = NULL;
+  const struct { const char *variable; const char *name; } dirs[] = {
+    { "HOME", "home" }, { "XDG_CONFIG_HOME", "config" }, { "XDG_DATA_HOME", "data" },
+    { "XDG_STATE_HOME", "state" }, { "XDG_CACHE_HOME", "cache" }, { "XDG_RUNTIME_DIR", "runtime" },
+  };
+
+  test_environment ();
+  root = g_dir_make_tmp ("haul-desktop-XXXXXX", &error);
+  g_assert_no_error (error);
+  for (guint i = 0; i < G_N_ELEMENTS (dirs); i++)
+    {
+      g_autofree char *path = g_build_filename (root, dirs[i].name, NULL);
+
+      g_assert_cmpint (g_mkdir_with_parents (path, 0700), ==, 0);
+      g_setenv (dirs[i].variable, path, TRUE);
+    }
+  g_test_init (argc, argv, NULL);
 }
 
 /* ---- the fault-injection server ----------------------------------------------------- */

@@ -21,6 +21,8 @@ typedef struct
 void            haul_test_init                (int              *argc,
                                                char           ***argv);
 
+void            haul_test_init_desktop        (int              *argc,
+                                               char           ***argv);
 gboolean        haul_test_on_timeout_cb       (gpointer          user_data) G_GNUC_NORETURN;
 gboolean        haul_test_tick_cb             (gpointer          user_data);
 
