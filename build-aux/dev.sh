@@ -1,7 +1,10 @@
 #!/usr/bin/env bash
 # One entry point for developers and CI.
-#   build-aux/dev.sh run [URL...]   install what is missing, build, start Haul (its service, on
-#                                   a session bus of its own; URLs are added and watched)
+#   build-aux/dev.sh run [URL...]   install what is missing, build, start Haul: on a desktop, the
+#                                   window, installed for this user under ~/.local against the
+#                                   real session bus; with no display, the service on a session
+#                                   bus of its own, the URLs added and followed by haulctl watch
+#   build-aux/dev.sh uninstall      remove what `run` installed under ~/.local
 #   build-aux/dev.sh test           install what is missing, build, run every test
 #   build-aux/dev.sh test-asan      the same suite built with AddressSanitizer and UBSan
 #   build-aux/dev.sh bench          the benchmarks under tests/bench (not part of test)
@@ -23,6 +26,10 @@ packages=(
   # What a GNOME desktop has, so that the tests meet the same GIO modules (dconf, the
   # GNOME proxy resolver) as haulctl does there.
   dconf-gsettings-backend gsettings-desktop-schemas
+  # The window: GTK 4 and libadwaita, the icons and the SVG loader they need, a font, the
+  # validators of its desktop files, and an X server for its tests.
+  libgtk-4-dev libadwaita-1-dev adwaita-icon-theme librsvg2-common fonts-cantarell
+  appstream xvfb xauth
 )
 
 install_deps() {
@@ -53,10 +60,27 @@ case "$cmd" in
   run)
     install_deps
     configure _build
+    if [ -n "${WAYLAND_DISPLAY:-}${DISPLAY:-}" ] && [ -n "${DBUS_SESSION_BUS_ADDRESS:-}" ]; then
+      # A desktop session: the build is installed for this user, in the places the session
+      # bus (D-Bus services), systemd (user units), GSettings (schemas) and the desktop
+      # (applications, icons) look in the home directory; nothing is written outside it.
+      home_prefix=$HOME/.local
+      if [ ! -f _build-user/build.ninja ]; then
+        meson setup _build-user -Dwerror=true -Dwarning_level=2 --prefix="$home_prefix" \
+          -Dsystemduserunitdir="${XDG_DATA_HOME:-$HOME/.local/share}/systemd/user" >/dev/null
+      fi
+      meson install -C _build-user --quiet
+      gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+        --method org.freedesktop.DBus.ReloadConfig >/dev/null 2>&1 || true
+      systemctl --user daemon-reload >/dev/null 2>&1 || true
+      echo "dev.sh: Haul is installed for you under $home_prefix; ./build-aux/dev.sh uninstall removes it" >&2
+      exec "$home_prefix/bin/haul" "$@"
+    fi
+    echo "dev.sh: no display: the service on a session bus of its own, followed by haulctl watch" >&2
     # A session bus of its own that activates the service of this build, with the build's
-    # GSettings schema; URLs go to the service and `haulctl watch` follows them. The
-    # window (a later issue) will take the place of watch. Ctrl+C ends the session: the
-    # service saves what is unfinished and continues it at the next run.
+    # GSettings schema; URLs go to the service and `haulctl watch` follows them. Ctrl+C
+    # ends the session: the service saves what is unfinished and continues it at the
+    # next run.
     mkdir -p _build/dev-session
     sed "s|@servicedir@|$top/_build/dev-session|" build-aux/dev-session.conf.in > _build/dev-session/session.conf
     sed "s|@libexecdir@|$top/_build/src/daemon|" data/io.github.haul.Daemon.service.in \
@@ -67,6 +91,16 @@ case "$cmd" in
       if [ $# -gt 0 ]; then "$haulctl" add "$@" >/dev/null || exit $?; fi
       "$haulctl" list
       exec "$haulctl" watch' dev.sh "$top/_build/src/cli/haulctl" "$@"
+    ;;
+  uninstall)
+    if [ ! -f _build-user/build.ninja ]; then
+      echo "dev.sh: nothing to uninstall (run installs into ~/.local from _build-user)" >&2
+      exit 0
+    fi
+    "$HOME/.local/bin/haulctl" quit >/dev/null 2>&1 || true
+    ninja -C _build-user uninstall >/dev/null
+    systemctl --user daemon-reload >/dev/null 2>&1 || true
+    echo "dev.sh: removed what run installed under $HOME/.local" >&2
     ;;
   test)
     install_deps
@@ -99,7 +133,7 @@ case "$cmd" in
     exec tests/bench/get-bench.sh "$@"
     ;;
   *)
-    echo "usage: build-aux/dev.sh run [URL...] | test | test-asan | bench" >&2
+    echo "usage: build-aux/dev.sh run [URL...] | uninstall | test | test-asan | bench" >&2
     exit 2
     ;;
 esac
