@@ -66,18 +66,15 @@ update_name (HaulTransferRow *self)
   gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), haul_client_transfer_get_uri (self->transfer));
 }
 
+/* The icon of the file's type, guessed from its name, or from its link's until the
+ * server names it. */
 static void
 update_icon (HaulTransferRow *self)
 {
-  const char *name = haul_client_transfer_get_file_name (self->transfer);
+  g_autofree char *name = display_name (self->transfer);
   g_autofree char *type = NULL;
   g_autoptr(GIcon) icon = NULL;
 
-  if (*name == '\0')
-    {
-      gtk_image_set_from_icon_name (self->icon, "folder-download-symbolic");
-      return;
-    }
   type = g_content_type_guess (name, NULL, 0, NULL);
   icon = g_content_type_get_icon (type);
   gtk_image_set_from_gicon (self->icon, icon);
