@@ -525,6 +525,52 @@ test_service_killed (GuiFixture    *f,
   WAIT_FOR ("it to complete", item_in_state (f, id, HAUL_TRANSFER_STATE_COMPLETED));
 }
 
+static void
+on_destroy_cb (GtkWidget *widget,
+               gboolean  *gone)
+{
+  *gone = TRUE;
+}
+
+static void
+test_close_explains (GuiFixture    *f,
+                     gconstpointer  data)
+{
+  g_autoptr(GSettings) settings = g_settings_new ("io.github.haul.Haul");
+  guint id = add_path (f, "/bg.bin?size=4194304&drip=200000", options_in_dir (&f->base, NULL, NULL));
+  AdwMessageDialog *dialog;
+  gboolean gone = FALSE;
+
+  g_settings_reset (settings, "background-explained");
+  WAIT_FOR ("active", item_in_state (f, id, HAUL_TRANSFER_STATE_RUNNING) &&
+            haul_client_get_active_count (f->client) > 0);
+  g_signal_connect (f->window, "destroy", G_CALLBACK (on_destroy_cb), &gone);
+
+  /* The first close while something downloads says the downloads go on… */
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR ("the explanation", (dialog = (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  g_assert_false (gone);
+  adw_message_dialog_response (dialog, "close");
+  WAIT_FOR ("the window to close", gone);
+  g_assert_true (g_settings_get_boolean (settings, "background-explained"));
+  f->window = NULL;
+  /* …and they do. */
+  haul_test_iterate_for (500);
+  g_assert_true (item_in_state (f, id, HAUL_TRANSFER_STATE_RUNNING));
+
+  /* The next window closes at once. */
+  gone = FALSE;
+  f->window = haul_window_new (NULL);
+  haul_window_set_client (f->window, f->client);
+  gtk_window_present (GTK_WINDOW (f->window));
+  g_signal_connect (f->window, "destroy", G_CALLBACK (on_destroy_cb), &gone);
+  gtk_window_close (GTK_WINDOW (f->window));
+  WAIT_FOR ("the window to close", gone);
+  g_assert_null (find_toplevel (ADW_TYPE_MESSAGE_DIALOG));
+  f->window = NULL;
+  g_settings_reset (settings, "background-explained");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -546,6 +592,7 @@ main (int    argc,
   ADD ("/gui/sort-while-running", test_sort_while_running);
   ADD ("/gui/show-transfer", test_show_transfer);
   ADD ("/gui/service-killed", test_service_killed);
+  ADD ("/gui/close-explains", test_close_explains);
 #undef ADD
 
   return g_test_run ();

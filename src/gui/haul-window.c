@@ -519,10 +519,44 @@ static const GActionEntry state_entries[] = {
 /* ---- size, closing ------------------------------------------------------------------ */
 
 static gboolean
+close_later_cb (gpointer user_data)
+{
+  gtk_window_close (GTK_WINDOW (user_data));
+  return G_SOURCE_REMOVE;
+}
+
+static void
+on_background_response_cb (AdwMessageDialog *dialog,
+                           const char       *response,
+                           HaulWindow       *self)
+{
+  g_settings_set_boolean (self->settings, "background-explained", TRUE);
+  /* After the dialog is done with its response: it goes with the window. */
+  g_idle_add_full (G_PRIORITY_DEFAULT_IDLE, close_later_cb, g_object_ref (self), g_object_unref);
+}
+
+static gboolean
 haul_window_close_request (GtkWindow *window)
 {
   HaulWindow *self = HAUL_WINDOW (window);
   int width, height;
+
+  /* The first time the window closes while something downloads, it says that the
+   * downloads go on without it. */
+  if (self->client != NULL && haul_client_get_active_count (self->client) > 0 &&
+      !g_settings_get_boolean (self->settings, "background-explained"))
+    {
+      GtkWidget *dialog = adw_message_dialog_new (window, _("Downloads Continue"),
+        _("Haul keeps downloading while its window is closed, and after you log out and back "
+          "in. Open Haul again to see how they are doing."));
+
+      adw_message_dialog_add_response (ADW_MESSAGE_DIALOG (dialog), "close", _("_Close Window"));
+      adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "close");
+      adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "close");
+      g_signal_connect (dialog, "response", G_CALLBACK (on_background_response_cb), self);
+      gtk_window_present (GTK_WINDOW (dialog));
+      return TRUE;
+    }
 
   gtk_window_get_default_size (window, &width, &height);
   g_settings_set_int (self->settings, "window-width", width);
