@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include <adwaita.h>
+#include <glib/gi18n.h>
 
 #include "haul-add-dialog.h"
 #include "haul-client.h"
@@ -286,8 +287,11 @@ test_selection_keys (GuiFixture    *f,
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.toggle-selected", NULL);
   WAIT_FOR ("both running", item_in_state (f, a, HAUL_TRANSFER_STATE_RUNNING) &&
             item_in_state (f, b, HAUL_TRANSFER_STATE_RUNNING));
-  /* The header's Pause All. */
-  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.pause-all", NULL);
+  /* The header's Pause All, once the header shows it can. */
+  WAIT_FOR ("Pause All", gtk_widget_get_sensitive (GTK_WIDGET (f->window->pause_all_button)) &&
+            g_strcmp0 (gtk_actionable_get_action_name (GTK_ACTIONABLE (f->window->pause_all_button)),
+                       "win.pause-all") == 0);
+  gtk_widget_activate (GTK_WIDGET (f->window->pause_all_button));
   WAIT_FOR ("all paused", item_in_state (f, a, HAUL_TRANSFER_STATE_PAUSED) &&
             item_in_state (f, b, HAUL_TRANSFER_STATE_PAUSED));
 }
@@ -571,6 +575,21 @@ test_close_explains (GuiFixture    *f,
   g_settings_reset (settings, "background-explained");
 }
 
+/* Under LANGUAGE=zh_CN (the test "gui-zh_CN"): the window speaks Chinese. */
+static void
+test_translated (GuiFixture    *f,
+                 gconstpointer  data)
+{
+  guint id = add_path (f, "/zh.bin", options_in_dir (&f->base, "paused", g_variant_new_boolean (TRUE)));
+  HaulTransferRow *row;
+
+  WAIT_FOR ("the row and the counts", (row = row_of (f, id)) != NULL &&
+            gtk_button_get_label (GTK_BUTTON (f->window->filter_all)) != NULL);
+  g_assert_true (g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (f->window->filter_all)), "全部"));
+  g_assert_cmpstr (row_label (row, 1), ==, "已暂停");
+  g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (f->window->add_button)), ==, "添加下载");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -579,6 +598,15 @@ main (int    argc,
   haul_test_init_desktop (&argc, &argv);
   gtk_init ();
   adw_init ();
+  /* The translations of the build directory. */
+  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HAUL_LOCALEDIR") != NULL ? g_getenv ("HAUL_LOCALEDIR") : LOCALEDIR);
+  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
+  textdomain (GETTEXT_PACKAGE);
+  if (g_strcmp0 (g_getenv ("LANGUAGE"), "zh_CN") == 0)
+    {
+      g_test_add ("/gui/translated", GuiFixture, NULL, gui_setup, test_translated, gui_teardown);
+      return g_test_run ();
+    }
 
 #define ADD(path, func) \
   g_test_add (path, GuiFixture, NULL, gui_setup, func, gui_teardown)

@@ -671,8 +671,7 @@ haul_window_init (HaulWindow *self)
   g_signal_connect (self->search_entry, "search-changed", G_CALLBACK (on_search_changed_cb), self);
 
   haul_window_setup_input (self);
-  schedule_counts (self);
-  update_page (self);
+  counts_cb (self);   /* the filters' labels from the first frame on */
 }
 
 HaulWindow *
