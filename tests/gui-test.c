@@ -575,6 +575,80 @@ test_close_explains (GuiFixture    *f,
   g_settings_reset (settings, "background-explained");
 }
 
+/* Whether a button says what it does to a screen reader: its own label, or an
+ * accessible label on it or on the menu button it belongs to. An icon-only button
+ * without one is announced as "GtkImage". */
+static gboolean
+button_named (GtkWidget *button)
+{
+  GtkWidget *menu_button = gtk_widget_get_ancestor (button, GTK_TYPE_MENU_BUTTON);
+
+  if (gtk_button_get_label (GTK_BUTTON (button)) != NULL)
+    return TRUE;
+  if (gtk_test_accessible_has_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL))
+    return TRUE;
+  return menu_button != NULL &&
+         gtk_test_accessible_has_property (GTK_ACCESSIBLE (menu_button), GTK_ACCESSIBLE_PROPERTY_LABEL);
+}
+
+static void
+assert_buttons_named (GtkWidget *root)
+{
+  g_autoptr(GPtrArray) buttons = g_ptr_array_new ();
+
+  collect (root, GTK_TYPE_BUTTON, buttons);
+  g_assert_cmpuint (buttons->len, >, 0);
+  for (guint i = 0; i < buttons->len; i++)
+    {
+      GtkWidget *button = g_ptr_array_index (buttons, i);
+
+      /* GTK 4.8's own +/- of a spin button are its business (the spin button is the
+       * control a screen reader reports). */
+      if (!gtk_widget_get_visible (button) || gtk_widget_get_ancestor (button, GTK_TYPE_SPIN_BUTTON) != NULL)
+        continue;
+      if (!button_named (button))
+        g_error ("A %s with the icon %s in %s has no accessible name", G_OBJECT_TYPE_NAME (button),
+                 gtk_button_get_icon_name (GTK_BUTTON (button)),
+                 G_OBJECT_TYPE_NAME (gtk_widget_get_parent (button)));
+    }
+}
+
+static void
+test_accessible (GuiFixture    *f,
+                 gconstpointer  data)
+{
+  guint running = add_path (f, "/speak.bin?size=4194304&drip=200000", options_in_dir (&f->base, NULL, NULL));
+  guint done = add_path (f, "/done.bin", options_in_dir (&f->base, NULL, NULL));
+  guint failed = add_path (f, "/expired.bin?status=403&times=100", options_in_dir (&f->base, NULL, NULL));
+  HaulTransferRow *row;
+  GtkWindow *dialog;
+
+  WAIT_FOR ("the states", item_in_state (f, running, HAUL_TRANSFER_STATE_RUNNING) &&
+            item_in_state (f, done, HAUL_TRANSFER_STATE_COMPLETED) &&
+            item_in_state (f, failed, HAUL_TRANSFER_STATE_FAILED) &&
+            row_of (f, running) != NULL && row_of (f, done) != NULL && row_of (f, failed) != NULL);
+  haul_test_iterate_for (300);
+
+  /* Every button of the window, of each row's state, and of the add dialog. */
+  assert_buttons_named (GTK_WIDGET (f->window));
+  gtk_widget_activate_action (GTK_WIDGET (f->window), "win.add", NULL);
+  WAIT_FOR ("the add dialog", (dialog = find_toplevel (HAUL_TYPE_ADD_DIALOG)) != NULL);
+  assert_buttons_named (GTK_WIDGET (dialog));
+  gtk_window_destroy (dialog);
+
+  /* Each row is announced with its file's name and its status line. */
+  row = row_of (f, done);
+  gtk_test_accessible_assert_property (gtk_widget_get_parent (GTK_WIDGET (row)),
+                                       GTK_ACCESSIBLE_PROPERTY_LABEL, "done.bin");
+  gtk_test_accessible_assert_property (gtk_widget_get_parent (GTK_WIDGET (row)),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, row_label (row, 1));
+  g_assert_true (g_str_has_prefix (row_label (row, 1), "Completed"));
+  row = row_of (f, failed);
+  gtk_test_accessible_assert_property (gtk_widget_get_parent (GTK_WIDGET (row)),
+                                       GTK_ACCESSIBLE_PROPERTY_DESCRIPTION, row_label (row, 1));
+  g_assert_true (g_str_has_prefix (row_label (row, 1), "Failed: "));
+}
+
 /* Under LANGUAGE=zh_CN (the test "gui-zh_CN"): the window speaks Chinese. */
 static void
 test_translated (GuiFixture    *f,
@@ -621,6 +695,7 @@ main (int    argc,
   ADD ("/gui/show-transfer", test_show_transfer);
   ADD ("/gui/service-killed", test_service_killed);
   ADD ("/gui/close-explains", test_close_explains);
+  ADD ("/gui/accessible", test_accessible);
 #undef ADD
 
   return g_test_run ();
