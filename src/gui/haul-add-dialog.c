@@ -7,6 +7,7 @@
 
 #include "haul-add-dialog.h"
 #include "haul-check.h"
+#include "haul-folder-chooser.h"
 #include "haul-client-calls.h"
 
 /* The add dialog: links (one per line, pre-filled from the clipboard when it holds http
@@ -125,21 +126,16 @@ update_folder (HaulAddDialog *self)
 }
 
 static void
-on_chooser_response_cb (GtkNativeDialog *chooser,
-                        int              response,
-                        HaulAddDialog   *self)
+on_folder_chosen (const char *path,
+                  gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+  HaulAddDialog *self = user_data;
 
-      if (path != NULL)
-        {
-          g_free (self->folder);
-          self->folder = path;
-          update_folder (self);
-        }
+  if (path != NULL)
+    {
+      g_free (self->folder);
+      self->folder = g_strdup (path);
+      update_folder (self);
     }
   g_clear_object (&self->chooser);
 }
@@ -148,17 +144,8 @@ static void
 on_folder_clicked_cb (GtkButton     *button,
                       HaulAddDialog *self)
 {
-  g_autoptr(GFile) folder = g_file_new_for_path (self->folder);
-
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Download Folder"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  if (self->chooser == NULL)
+    self->chooser = haul_choose_folder (GTK_WINDOW (self), self->folder, on_folder_chosen, self);
 }
 
 /* ---- adding ------------------------------------------------------------------------- */

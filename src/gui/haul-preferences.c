@@ -6,6 +6,7 @@
 #include <glib/gi18n.h>
 
 #include "haul-check.h"
+#include "haul-folder-chooser.h"
 #include "haul-preferences.h"
 
 /* The preferences: every row bound to its GSettings key, which the service reads too, so
@@ -40,18 +41,13 @@ update_folder (HaulPreferences *self)
 }
 
 static void
-on_chooser_response_cb (GtkNativeDialog *chooser,
-                        int              response,
-                        HaulPreferences *self)
+on_folder_chosen (const char *path,
+                  gpointer    user_data)
 {
-  if (response == GTK_RESPONSE_ACCEPT)
-    {
-      g_autoptr(GFile) folder = gtk_file_chooser_get_file (GTK_FILE_CHOOSER (chooser));
-      g_autofree char *path = folder != NULL ? g_file_get_path (folder) : NULL;
+  HaulPreferences *self = user_data;
 
-      if (path != NULL)
-        g_settings_set_string (self->settings, "download-directory", path);
-    }
+  if (path != NULL)
+    g_settings_set_string (self->settings, "download-directory", path);
   g_clear_object (&self->chooser);
 }
 
@@ -61,17 +57,9 @@ on_folder_clicked_cb (GtkButton       *button,
 {
   g_autofree char *setting = g_settings_get_string (self->settings, "download-directory");
   g_autofree char *current = haul_download_directory (setting);
-  g_autoptr(GFile) folder = g_file_new_for_path (current);
 
-  if (self->chooser != NULL)
-    return;
-  self->chooser = gtk_file_chooser_native_new (_("Download Folder"), GTK_WINDOW (self),
-                                               GTK_FILE_CHOOSER_ACTION_SELECT_FOLDER,
-                                               _("_Select"), _("_Cancel"));
-  gtk_native_dialog_set_modal (GTK_NATIVE_DIALOG (self->chooser), TRUE);
-  gtk_file_chooser_set_file (GTK_FILE_CHOOSER (self->chooser), folder, NULL);
-  g_signal_connect (self->chooser, "response", G_CALLBACK (on_chooser_response_cb), self);
-  gtk_native_dialog_show (GTK_NATIVE_DIALOG (self->chooser));
+  if (self->chooser == NULL)
+    self->chooser = haul_choose_folder (GTK_WINDOW (self), current, on_folder_chosen, self);
 }
 
 /* speed-limit is in bytes per second; the row in kilobytes (1000 bytes, as the sizes
