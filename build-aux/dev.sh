@@ -30,8 +30,9 @@ packages=(
   # validators of its desktop files, and an X server for its tests.
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme librsvg2-common fonts-cantarell
   appstream xvfb xauth
-  # Chinese glyphs for the zh_CN screenshot (tests/screenshots.sh).
-  fonts-wqy-microhei
+  # Chinese glyphs for the zh_CN screenshot (tests/screenshots.sh); the pointer, moved by
+  # the window's benchmark.
+  fonts-wqy-microhei xdotool
 )
 
 install_deps() {

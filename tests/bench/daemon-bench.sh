@@ -67,23 +67,7 @@ quit_daemon() {
 
 # ---- part 1: 10,000 transfers on record -------------------------------------------------
 echo "daemon-bench: writing $records records" >&2
-python3 - "$XDG_STATE_HOME/haul/transfers" "$dir/downloads" "$records" <<'PY'
-import json, os, sys
-where, downloads, n = sys.argv[1], sys.argv[2], int(sys.argv[3])
-for i in range(1, n + 1):
-    state = ("completed", "paused", "failed", "cancelled")[i % 4]
-    record = {
-        "version": 1, "id": i, "uri": "http://127.0.0.1:9/file-%d.bin" % i,
-        "effective-uri": "http://127.0.0.1:9/file-%d.bin" % i, "directory": downloads,
-        "filename": "file-%d.bin" % i, "state": state,
-        "error": "The server answered 404 Not Found" if state == "failed" else "",
-        "sha256": "", "segments": 4, "discretionary": False, "overwrite": False,
-        "speed-limit": 0, "headers": [], "bytes-received": 1048576 if state == "completed" else 4096,
-        "bytes-total": 1048576, "created-at": 1764000000 + i, "finished-at": 1764000100 + i,
-    }
-    with open(os.path.join(where, "%d.json" % i), "w") as f:
-        json.dump(record, f)
-PY
+python3 "$here/make-records.py" "$XDG_STATE_HOME/haul/transfers" "$dir/downloads" "$records"
 sync
 
 start=$(now)
@@ -127,34 +111,16 @@ quit_daemon "$pid"
 rm -f "$XDG_STATE_HOME"/haul/transfers/*
 
 # ---- part 2: 100 transfers running ------------------------------------------------------
-mkdir -p "$dir/www" "$dir/tmp"
-head -c $((8 * 1024 * 1024)) /dev/urandom > "$dir/www/file.bin"
-port=$(( 20000 + RANDOM % 20000 ))
-cat > "$dir/nginx.conf" <<NGINX
-daemon off;
-master_process off;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 1024; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
-  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
-  server { listen 127.0.0.1:$port; root $dir/www; limit_rate 32k; }
-}
-NGINX
-nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
-nginx_pid=$!
+. "$here/nginx.sh"
+nginx_pid=
 monitor_pid=
 cleanup() {
   [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
-  kill "$nginx_pid" 2>/dev/null
+  [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   wait 2>/dev/null || true
 }
 trap cleanup EXIT
-for _ in $(seq 100); do
-  curl -s -o /dev/null -r 0-0 "http://127.0.0.1:$port/file.bin" && break || sleep 0.05
-done
+start_nginx "$dir"
 
 gdbus call --session --dest io.github.haul.Daemon --object-path /io/github/haul/Daemon \
   --method org.freedesktop.DBus.Properties.Set io.github.haul.Manager1 MaxConcurrent "<uint32 $running>" >/dev/null
