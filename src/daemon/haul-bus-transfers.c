@@ -272,13 +272,35 @@ _haul_bus_transfer_object (HaulTransfer *transfer)
 
 /* ---- PropertiesChanged -------------------------------------------------------------- */
 
+static void
+emit_changes (HaulBus      *self,
+              HaulTransfer *transfer,
+              guint32       mask)
+{
+  g_autofree char *path = haul_transfer_object_path (haul_transfer_get_id (transfer));
+  GVariantBuilder builder;
+
+  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
+  for (guint p = 0; p < G_N_ELEMENTS (properties); p++)
+    {
+      if (mask & (1u << p))
+        g_variant_builder_add (&builder, "{sv}", properties[p].name, value (p, transfer));
+    }
+  g_dbus_connection_emit_signal (self->connection, NULL, path,
+                                 "org.freedesktop.DBus.Properties", "PropertiesChanged",
+                                 g_variant_new ("(sa{sv}as)", "io.github.haul.Transfer1",
+                                                &builder, NULL),
+                                 NULL);
+}
+
 /**
  * _haul_bus_flush_changes:
  * @self: the bus
  *
  * Sends the PropertiesChanged of every transfer that changed since the last time, with
- * the values they have now, in the order of their first change: a transfer that finished
- * is told before the one that took its slot.
+ * the values they have now: first those not running, then those running, each group in
+ * the order of their first change — a transfer that finished is told before the one
+ * that took its slot.
  */
 void
 _haul_bus_flush_changes (HaulBus *self)
@@ -292,24 +314,19 @@ _haul_bus_flush_changes (HaulBus *self)
   if (self->connection == NULL)
     return;
 
-  for (guint i = 0; i < transfers->len; i++)
+  /* Those that left a slot (or never held one) first, then those running now: a client
+   * counting running transfers as the signals come never sees more than MaxConcurrent,
+   * even when the one that took a slot had changed earlier in the batch. */
+  for (guint pass = 0; pass < 2; pass++)
     {
-      HaulTransfer *transfer = g_ptr_array_index (transfers, i);
-      guint32 mask = GPOINTER_TO_UINT (g_hash_table_lookup (changed, transfer));
-      g_autofree char *path = haul_transfer_object_path (haul_transfer_get_id (transfer));
-      GVariantBuilder builder;
-
-      g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
-      for (guint p = 0; p < G_N_ELEMENTS (properties); p++)
+      for (guint i = 0; i < transfers->len; i++)
         {
-          if (mask & (1u << p))
-            g_variant_builder_add (&builder, "{sv}", properties[p].name, value (p, transfer));
+          HaulTransfer *transfer = g_ptr_array_index (transfers, i);
+          gboolean running = haul_transfer_get_state (transfer) == HAUL_TRANSFER_STATE_RUNNING;
+
+          if (running == (pass == 1))
+            emit_changes (self, transfer, GPOINTER_TO_UINT (g_hash_table_lookup (changed, transfer)));
         }
-      g_dbus_connection_emit_signal (self->connection, NULL, path,
-                                     "org.freedesktop.DBus.Properties", "PropertiesChanged",
-                                     g_variant_new ("(sa{sv}as)", "io.github.haul.Transfer1",
-                                                    &builder, NULL),
-                                     NULL);
     }
 }
 
