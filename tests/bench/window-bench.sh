@@ -58,9 +58,7 @@ for _ in 1 2 3; do
   starts+=("$(value startup_s <<< "$out")")
 done
 startup=$(printf '%s\n' "${starts[@]}" | median)
-# The pointer rests outside the window: over the list, GTK 4.8 keeps drawing its overlay
-# scrollbar's indicator, dozens of frames a second (measured: 229 wake-ups in 10 s with
-# 30 transfers), which is GTK's and not what an idle window does on its own.
+# The pointer rests outside the window, as on a desktop where the person works elsewhere.
 xdotool mousemove 1270 1015
 out=$("$bench" idle 2>/dev/null)
 wakeups=$(value idle_wakeups <<< "$out")
