@@ -649,6 +649,27 @@ test_accessible (GuiFixture    *f,
   g_assert_true (g_str_has_prefix (row_label (row, 1), "Failed: "));
 }
 
+/* Links given before the service answered are kept, and added once it has. */
+static void
+test_links_wait_for_service (GuiFixture    *f,
+                             gconstpointer  data)
+{
+  g_autofree char *uri = haul_test_server_uri (f->base.server, "/early.bin");
+  const char * const uris[] = { uri, NULL };
+
+  haul_window_set_client (f->window, NULL);
+  haul_window_add_uris (f->window, uris);
+  haul_test_iterate_for (300);
+  g_assert_cmpuint (g_list_model_get_n_items (haul_client_get_transfers (f->client)), ==, 0);
+  haul_window_set_client (f->window, f->client);
+  WAIT_FOR ("the early link", g_list_model_get_n_items (haul_client_get_transfers (f->client)) == 1);
+  {
+    g_autoptr(HaulClientTransfer) t = g_list_model_get_item (haul_client_get_transfers (f->client), 0);
+
+    g_assert_cmpstr (haul_client_transfer_get_uri (t), ==, uri);
+  }
+}
+
 /* Under LANGUAGE=zh_CN (the test "gui-zh_CN"): the window speaks Chinese. */
 static void
 test_translated (GuiFixture    *f,
@@ -690,6 +711,7 @@ main (int    argc,
   ADD ("/gui/selection-keys", test_selection_keys);
   ADD ("/gui/add-dialog", test_add_dialog);
   ADD ("/gui/paste", test_paste);
+  ADD ("/gui/links-wait-for-service", test_links_wait_for_service);
   ADD ("/gui/filters", test_filters);
   ADD ("/gui/sort-while-running", test_sort_while_running);
   ADD ("/gui/show-transfer", test_show_transfer);

@@ -106,6 +106,8 @@ validate (HaulAddDialog *self)
     problem = g_strdup (error->message);
   else if (*sha256 != '\0' && g_strv_length (urls) > 1)
     problem = g_strdup (_("A checksum can be given for one link only"));
+  if (problem == NULL && self->client == NULL)
+    problem = g_strdup (_("The download service is not running yet; Haul is starting it"));
   options_ok = problem == NULL;
   say (self->options_problem, problem);
   if (options_ok)
@@ -361,8 +363,6 @@ haul_add_dialog_present (HaulWindow *window,
   g_set_weak_pointer (&self->window, window);
   if (client != NULL)
     self->client = g_object_ref (client);
-  else
-    say (self->options_problem, _("The download service is not running yet; Haul is starting it"));
   gdk_clipboard_read_text_async (gtk_widget_get_clipboard (GTK_WIDGET (self)), self->cancellable,
                                  clipboard_cb, g_object_ref (self));
   validate (self);

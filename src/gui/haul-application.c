@@ -30,7 +30,6 @@ struct _HaulApplication
   gboolean         connecting;
   guint            retry_source;
   guint            retry_s;
-  GPtrArray       *pending_uris;   /* given before the client was ready */
   guint            pending_show;
 };
 
@@ -80,12 +79,6 @@ flush_pending (HaulApplication *self)
 
   if (window == NULL || self->client == NULL)
     return;
-  if (self->pending_uris->len > 0)
-    {
-      g_ptr_array_add (self->pending_uris, NULL);
-      haul_window_add_uris (window, (const char * const *) self->pending_uris->pdata);
-      g_ptr_array_set_size (self->pending_uris, 0);
-    }
   if (self->pending_show != 0)
     {
       haul_window_show_transfer (window, self->pending_show);
@@ -280,12 +273,15 @@ haul_application_open (GApplication  *application,
                        int            n_files,
                        const char    *hint)
 {
-  HaulApplication *self = HAUL_APPLICATION (application);
+  g_autoptr(GPtrArray) uris = g_ptr_array_new_with_free_func (g_free);
 
+  /* The window keeps them until the service answers. */
   for (int i = 0; i < n_files; i++)
-    g_ptr_array_add (self->pending_uris, g_file_get_uri (files[i]));
+    g_ptr_array_add (uris, g_file_get_uri (files[i]));
+  g_ptr_array_add (uris, NULL);
   haul_application_activate (application);
-  flush_pending (self);
+  haul_window_add_uris (main_window (HAUL_APPLICATION (application), TRUE),
+                        (const char * const *) uris->pdata);
 }
 
 static void
@@ -308,7 +304,6 @@ haul_application_finalize (GObject *object)
   g_clear_object (&self->client);
   g_clear_object (&self->bus);
   g_clear_object (&self->cancellable);
-  g_ptr_array_unref (self->pending_uris);
 
   G_OBJECT_CLASS (haul_application_parent_class)->finalize (object);
 }
@@ -330,7 +325,6 @@ static void
 haul_application_init (HaulApplication *self)
 {
   self->cancellable = g_cancellable_new ();
-  self->pending_uris = g_ptr_array_new_with_free_func (g_free);
 }
 
 HaulApplication *

@@ -614,7 +614,8 @@ add_cb (GObject      *object,
  * @self: the window
  * @uris: links to add with the default options
  *
- * Adds each link that passes the check; one that does not is said in a toast.
+ * Adds each link that passes the check; one that does not is said in a toast. Links
+ * given while the service is not there yet are kept and added once it is.
  */
 void
 haul_window_add_uris (HaulWindow         *self,
@@ -635,8 +636,8 @@ haul_window_add_uris (HaulWindow         *self,
         }
       if (self->client == NULL)
         {
-          haul_window_toast (self, _("The download service is not running yet; try again in a moment"));
-          return;
+          g_ptr_array_add (self->pending_uris, g_strdup (uris[i]));
+          continue;
         }
       haul_client_add_async (self->client, uris[i], NULL, self->cancellable, add_cb,
                              call_new (self, uris[i]));
@@ -649,6 +650,8 @@ haul_window_add_uris (HaulWindow         *self,
 
       haul_window_toast (self, text);
     }
+  else if (self->client == NULL && self->pending_uris->len > 0)
+    haul_window_toast (self, _("The links are added as soon as the download service runs"));
 }
 
 static void

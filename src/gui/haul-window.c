@@ -353,6 +353,14 @@ haul_window_set_client (HaulWindow *self,
   update_rate (self);
   schedule_counts (self);
   update_page (self);
+  if (client != NULL && self->pending_uris->len > 0)
+    {
+      g_autoptr(GPtrArray) uris = g_steal_pointer (&self->pending_uris);
+
+      self->pending_uris = g_ptr_array_new_with_free_func (g_free);
+      g_ptr_array_add (uris, NULL);
+      haul_window_add_uris (self, (const char * const *) uris->pdata);
+    }
 }
 
 /**
@@ -589,6 +597,7 @@ haul_window_finalize (GObject *object)
 
   g_clear_object (&self->selection);
   g_clear_object (&self->settings);
+  g_ptr_array_unref (self->pending_uris);
   g_free (self->filter_name);
   g_free (self->search);
   g_free (self->sort_name);
@@ -640,6 +649,7 @@ haul_window_init (HaulWindow *self)
   self->settings = g_settings_new ("io.github.haul.Haul");
   self->filter_name = g_strdup ("all");
   self->sort_name = g_strdup ("newest");
+  self->pending_uris = g_ptr_array_new_with_free_func (g_free);
   g_action_map_add_action_entries (G_ACTION_MAP (self), state_entries,
                                    G_N_ELEMENTS (state_entries), self);
 
