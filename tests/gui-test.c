@@ -613,6 +613,33 @@ assert_buttons_named (GtkWidget *root)
     }
 }
 
+/* Each visible button of the row, and its name, answers when a tooltip is asked for. */
+static void
+assert_row_tooltips (HaulTransferRow *row)
+{
+  g_autoptr(GPtrArray) widgets = g_ptr_array_new ();
+  guint asked = 0;
+
+  collect (GTK_WIDGET (row), GTK_TYPE_BUTTON, widgets);
+  g_ptr_array_add (widgets, find_one (GTK_WIDGET (row), GTK_TYPE_LABEL));
+  for (guint i = 0; i < widgets->len; i++)
+    {
+      GtkWidget *widget = g_ptr_array_index (widgets, i);
+      g_autoptr(GtkTooltip) tooltip = NULL;
+      gboolean answered = FALSE;
+
+      if (!gtk_widget_get_visible (widget))
+        continue;
+      g_assert_true (gtk_widget_get_has_tooltip (widget));
+      tooltip = g_object_new (GTK_TYPE_TOOLTIP, NULL);
+      g_signal_emit_by_name (widget, "query-tooltip", 1, 1, FALSE, tooltip, &answered);
+      if (!answered)
+        g_error ("A %s of the row has no tooltip", G_OBJECT_TYPE_NAME (widget));
+      asked++;
+    }
+  g_assert_cmpuint (asked, >=, 2);
+}
+
 static void
 test_accessible (GuiFixture    *f,
                  gconstpointer  data)
@@ -631,6 +658,9 @@ test_accessible (GuiFixture    *f,
 
   /* Every button of the window, of each row's state, and of the add dialog. */
   assert_buttons_named (GTK_WIDGET (f->window));
+  assert_row_tooltips (row_of (f, running));
+  assert_row_tooltips (row_of (f, done));
+  assert_row_tooltips (row_of (f, failed));
   gtk_widget_activate_action (GTK_WIDGET (f->window), "win.add", NULL);
   WAIT_FOR ("the add dialog", (dialog = find_toplevel (HAUL_TYPE_ADD_DIALOG)) != NULL);
   assert_buttons_named (GTK_WIDGET (dialog));

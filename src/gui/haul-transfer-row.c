@@ -33,6 +33,9 @@ struct _HaulTransferRow
   GtkButton          *secondary_button;
   GtkPopoverMenu     *menu;
 
+  const char         *primary_tip;    /* static strings: what the two round buttons do */
+  const char         *secondary_tip;
+
   HaulClientTransfer *transfer;
   gulong              notify_id;
   guint               clock_source;   /* while the status line counts down to a retry */
@@ -63,7 +66,6 @@ update_name (HaulTransferRow *self)
   g_autofree char *name = display_name (self->transfer);
 
   gtk_label_set_text (self->name_label, name);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (self->name_label), haul_client_transfer_get_uri (self->transfer));
 }
 
 /* The icon of the file's type, guessed from its name, or from its link's until the
@@ -139,18 +141,55 @@ on_clock_cb (gpointer user_data)
 }
 
 static void
-set_button (GtkButton  *button,
-            const char *icon,
-            const char *tooltip,
-            const char *action)
+set_button (GtkButton   *button,
+            const char **tip,
+            const char  *icon,
+            const char  *tooltip,
+            const char  *action)
 {
   gtk_widget_set_visible (GTK_WIDGET (button), action != NULL);
+  *tip = tooltip;
   if (action == NULL)
     return;
   gtk_button_set_icon_name (button, icon);
-  gtk_widget_set_tooltip_text (GTK_WIDGET (button), tooltip);
   gtk_accessible_update_property (GTK_ACCESSIBLE (button), GTK_ACCESSIBLE_PROPERTY_LABEL, tooltip, -1);
   gtk_actionable_set_action_name (GTK_ACTIONABLE (button), action);
+}
+
+/* Tooltips are given when asked for, not set: in GTK 4.8 each
+ * gtk_widget_set_tooltip_text() asks the display where the pointer is, a round trip
+ * to the X server, and 200 rows of seven tooltips kept the window's start waiting on
+ * 1,400 of them. */
+static gboolean
+on_query_tooltip_cb (GtkWidget       *widget,
+                     int              x,
+                     int              y,
+                     gboolean         keyboard,
+                     GtkTooltip      *tooltip,
+                     HaulTransferRow *self)
+{
+  const char *text = NULL;
+
+  if (self->transfer == NULL)
+    return FALSE;
+  if (widget == GTK_WIDGET (self->name_label))
+    text = haul_client_transfer_get_uri (self->transfer);
+  else if (widget == GTK_WIDGET (self->primary_button))
+    text = self->primary_tip;
+  else if (widget == GTK_WIDGET (self->secondary_button))
+    text = self->secondary_tip;
+  else if (widget == GTK_WIDGET (self->change_link_button))
+    text = _("Give this download a fresh link to the same file");
+  else if (widget == GTK_WIDGET (self->start_now_button))
+    text = _("Download now instead of waiting for a good moment");
+  else if (widget == GTK_WIDGET (self->open_button))
+    text = _("Open with the default application");
+  else if (widget == GTK_WIDGET (self->folder_button))
+    text = _("Show in Folder");
+  if (text == NULL || *text == '\0')
+    return FALSE;
+  gtk_tooltip_set_text (tooltip, text);
+  return TRUE;
 }
 
 static void
@@ -181,18 +220,18 @@ update_actions (HaulTransferRow *self)
   gtk_widget_action_set_enabled (GTK_WIDGET (self), "row.show-in-folder", done || has_file);
 
   if (is_active (state))
-    set_button (self->primary_button, "media-playback-pause-symbolic", _("Pause"), "row.pause");
+    set_button (self->primary_button, &self->primary_tip, "media-playback-pause-symbolic", _("Pause"), "row.pause");
   else if (state == HAUL_TRANSFER_STATE_PAUSED)
-    set_button (self->primary_button, "media-playback-start-symbolic", _("Resume"), "row.resume");
+    set_button (self->primary_button, &self->primary_tip, "media-playback-start-symbolic", _("Resume"), "row.resume");
   else if (state == HAUL_TRANSFER_STATE_FAILED)
-    set_button (self->primary_button, "view-refresh-symbolic", _("Retry"), "row.retry");
+    set_button (self->primary_button, &self->primary_tip, "view-refresh-symbolic", _("Retry"), "row.retry");
   else
-    set_button (self->primary_button, NULL, NULL, NULL);
+    set_button (self->primary_button, &self->primary_tip, NULL, NULL, NULL);
 
   if (is_active (state) || state == HAUL_TRANSFER_STATE_PAUSED)
-    set_button (self->secondary_button, "process-stop-symbolic", _("Cancel"), "row.cancel");
+    set_button (self->secondary_button, &self->secondary_tip, "process-stop-symbolic", _("Cancel"), "row.cancel");
   else
-    set_button (self->secondary_button, "window-close-symbolic", _("Remove"), "row.remove");
+    set_button (self->secondary_button, &self->secondary_tip, "window-close-symbolic", _("Remove"), "row.remove");
 
   gtk_widget_set_visible (GTK_WIDGET (self->open_button), done);
   gtk_widget_set_visible (GTK_WIDGET (self->folder_button), done);
@@ -438,6 +477,7 @@ haul_transfer_row_class_init (HaulTransferRowClass *klass)
   gtk_widget_class_bind_template_child (widget_class, HaulTransferRow, open_button);
   gtk_widget_class_bind_template_child (widget_class, HaulTransferRow, folder_button);
   gtk_widget_class_bind_template_child (widget_class, HaulTransferRow, secondary_button);
+  gtk_widget_class_bind_template_callback (widget_class, on_query_tooltip_cb);
 
   for (guint i = 0; i < G_N_ELEMENTS (actions); i++)
     gtk_widget_class_install_action (widget_class, actions[i], NULL, row_action);

@@ -4,8 +4,9 @@
 #   tests/bench/window-bench.sh [BUILD_DIR]
 #
 # Under Xvfb, on a private session bus that activates the build's service, with isolated
-# XDG directories: 10,000 transfers on record — the time from the window's client being
-# made to its first rows on screen with the main loop free (median of 3), and with
+# XDG directories: 10,000 transfers on record — the time from Haul's process started (its
+# application, as `haul` runs it) to its first rows on screen with the main loop free
+# (median of 3), and with
 # nothing running the main thread's wake-ups over 10 s; then 100 transfers running
 # against nginx on 127.0.0.1 (32 kB/s each) — the window's CPU over 10 s and its RSS.
 set -euo pipefail
@@ -42,6 +43,15 @@ haulctl=$build/src/cli/haulctl
 dbus-update-activation-environment HOME XDG_STATE_HOME XDG_CONFIG_HOME XDG_DATA_HOME \
   XDG_CACHE_HOME GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR HAUL_TEST_CONDITIONS \
   HAUL_IDLE_TIMEOUT_MS 2>/dev/null
+# Waits (up to 10 s) for the service to leave the bus, its records written.
+service_gone() {
+  for _ in $(seq 100); do
+    gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
+      --method org.freedesktop.DBus.NameHasOwner io.github.haul.Daemon | grep -q false && return 0
+    sleep 0.1
+  done
+  echo "window-bench: the service did not exit" >&2
+}
 value() { awk -v k="$1" '$1 == k { print $2 }'; }
 median() { sort -n | awk '{ v[NR] = $1 } END { print v[int((NR + 1) / 2)] }'; }
 
@@ -56,6 +66,7 @@ for _ in 1 2 3; do
   items=$(value items <<< "$out")
   [ "$items" -eq "$records" ] || { echo "window-bench: the model held $items of $records" >&2; exit 1; }
   starts+=("$(value startup_s <<< "$out")")
+  echo "window-bench: startup $(value startup_s <<< "$out") s (main reached at $(value main_s <<< "$out") s; CPU $(value cpu_s <<< "$out") s)" >&2
 done
 startup=$(printf '%s\n' "${starts[@]}" | median)
 # The pointer rests outside the window, as on a desktop where the person works elsewhere.
@@ -65,7 +76,7 @@ wakeups=$(value idle_wakeups <<< "$out")
 idle_rss=$(value rss_kib <<< "$out")
 echo "window-bench: startup ${starts[*]} s" >&2
 "$haulctl" quit
-sleep 1
+service_gone
 rm -f "$XDG_STATE_HOME"/haul/transfers/*
 
 . "$here/nginx.sh"
@@ -79,14 +90,15 @@ cpu=$(value running_cpu_percent <<< "$out")
 active=$(value active <<< "$out")
 run_rss=$(value rss_kib <<< "$out")
 "$haulctl" quit
+service_gone
 
 awk -v records="$records" -v startup="$startup" -v wakeups="$wakeups" -v idle_rss="$idle_rss" \
     -v running="$running" -v active="$active" -v cpu="$cpu" -v run_rss="$run_rss" '
 BEGIN {
   printf "| measure | value | target | ratio to target |\n|---|---|---|---|\n"
-  printf "| window with %d on record: first rows shown, main loop free (median of 3) | %.3f s | <= 1 s | %.2fx |\n", records, startup, startup / 1
+  printf "| window with %d on record: process start to first rows shown, main loop free (median of 3) | %.3f s | <= 1 s | %.2fx |\n", records, startup, startup / 1
   printf "| window idle, nothing running: main-thread wake-ups in 10 s | %d | <= 5 | %.2fx |\n", wakeups, wakeups / 5
-  printf "| window RSS with %d on record | %.1f MiB | <= 80 MiB | %.2fx |\n", records, idle_rss / 1024, idle_rss / 1024 / 80
+  printf "| window RSS with %d on record (the target is for 100 running; shown against it) | %.1f MiB | (80 MiB) | %.2fx |\n", records, idle_rss / 1024, idle_rss / 1024 / 80
   printf "| window CPU, %d transfers running (%d active) | %.2f%% of a core | <= 3%% | %.2fx |\n", running, active, cpu, cpu / 3
   printf "| window RSS, %d running | %.1f MiB | <= 80 MiB | %.2fx |\n", running, run_rss / 1024, run_rss / 1024 / 80
 }'
