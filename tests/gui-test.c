@@ -12,6 +12,7 @@
 #include "haul-add-dialog.h"
 #include "haul-client.h"
 #include "haul-client-calls.h"
+#include "haul-i18n.h"
 #include "haul-transfer-row.h"
 #include "haul-window-private.h"
 #include "daemon-test-utils.h"
@@ -706,6 +707,7 @@ test_translated (GuiFixture    *f,
                  gconstpointer  data)
 {
   guint id = add_path (f, "/zh.bin", options_in_dir (&f->base, "paused", g_variant_new_boolean (TRUE)));
+  guint gone = add_path (f, "/zh-gone.bin?status=404&times=100", options_in_dir (&f->base, NULL, NULL));
   HaulTransferRow *row;
 
   WAIT_FOR ("the row and the counts", (row = row_of (f, id)) != NULL &&
@@ -713,6 +715,11 @@ test_translated (GuiFixture    *f,
   g_assert_true (g_str_has_prefix (gtk_button_get_label (GTK_BUTTON (f->window->filter_all)), "全部"));
   g_assert_cmpstr (row_label (row, 1), ==, "已暂停");
   g_assert_cmpstr (gtk_widget_get_tooltip_text (GTK_WIDGET (f->window->add_button)), ==, "添加下载");
+
+  /* The service's own words come translated too. */
+  WAIT_FOR ("the failure", item_in_state (f, gone, HAUL_TRANSFER_STATE_FAILED) &&
+            (row = row_of (f, gone)) != NULL);
+  g_assert_cmpstr (row_label (row, 1), ==, "失败：服务器返回 404 Not Found");
 }
 
 int
@@ -724,9 +731,7 @@ main (int    argc,
   gtk_init ();
   adw_init ();
   /* The translations of the build directory. */
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HAUL_LOCALEDIR") != NULL ? g_getenv ("HAUL_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  haul_i18n_init ();
   if (g_strcmp0 (g_getenv ("LANGUAGE"), "zh_CN") == 0)
     {
       g_test_add ("/gui/translated", GuiFixture, NULL, gui_setup, test_translated, gui_teardown);

@@ -9,6 +9,7 @@
 #include <glib/gi18n.h>
 
 #include "haul-client.h"
+#include "haul-i18n.h"
 #include "haul-window-private.h"
 #include "daemon-test-utils.h"
 
@@ -72,10 +73,7 @@ main (int    argc,
   HaulWindow *window;
   guint running, queued, paused, waiting, completed, failed;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, g_getenv ("HAUL_LOCALEDIR") != NULL ? g_getenv ("HAUL_LOCALEDIR") : LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  haul_i18n_init ();
   haul_test_init_desktop (&argc, &argv);
   if (argc < 3)
     {

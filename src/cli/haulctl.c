@@ -3,13 +3,13 @@
 
 #include "config.h"
 
-#include <locale.h>
 #include <stdio.h>
 #include <string.h>
 
 #include <glib/gi18n.h>
 
 #include "haulctl-private.h"
+#include "haul-i18n.h"
 
 static void
 print_usage (FILE *out)
@@ -33,10 +33,7 @@ int
 main (int    argc,
       char **argv)
 {
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  haul_i18n_init ();
 
   if (argc < 2)
     {

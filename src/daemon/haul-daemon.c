@@ -3,11 +3,11 @@
 
 #include "config.h"
 
-#include <locale.h>
 
 #include <glib/gi18n.h>
 
 #include "haul-service.h"
+#include "haul-i18n.h"
 
 static gboolean
 service_is_running (void)
@@ -34,10 +34,7 @@ main (int    argc,
 {
   g_autoptr(HaulService) service = NULL;
 
-  setlocale (LC_ALL, "");
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  haul_i18n_init ();
 
   /* At login the service may already run (a client activated it first): it continues
    * the transfers itself, so the autostart has nothing to do. */

@@ -4,6 +4,7 @@
 #include <glib/gi18n.h>
 
 #include "haul-application.h"
+#include "haul-i18n.h"
 
 int
 main (int    argc,
@@ -11,9 +12,7 @@ main (int    argc,
 {
   g_autoptr(HaulApplication) app = NULL;
 
-  bindtextdomain (GETTEXT_PACKAGE, LOCALEDIR);
-  bind_textdomain_codeset (GETTEXT_PACKAGE, "UTF-8");
-  textdomain (GETTEXT_PACKAGE);
+  haul_i18n_init ();
 
   app = haul_application_new ();
   return g_application_run (G_APPLICATION (app), argc, argv);
