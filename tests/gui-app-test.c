@@ -3,6 +3,7 @@
 
 #include "config.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "haul-client.h"
@@ -79,6 +80,39 @@ window_shown (void)
   return strstr (out, "\"Haul\"") != NULL;
 }
 
+/* Whether the X server shows a window whose title is @title exactly. */
+static gboolean
+toplevel_titled (const char *title)
+{
+  g_autofree char *pattern = g_regex_escape_string (title, -1);
+  g_autofree char *anchored = g_strdup_printf ("^%s$", pattern);
+  const char *argv[] = { "xdotool", "search", "--name", anchored, NULL };
+  g_autofree char *out = NULL;
+  int status = 0;
+
+  if (!g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, &out, NULL,
+                     &status, NULL) ||
+      !g_spawn_check_wait_status (status, NULL))
+    return FALSE;
+  return strtoul (out, NULL, 10) != 0;
+}
+
+/* What a person types: keys or text through XTEST, to the window that has the focus. */
+static void
+xdotool (const char *what,
+         const char *argument)
+{
+  const char *argv[] = { "xdotool", what, "--delay", "20", argument, NULL };
+  g_autoptr(GError) error = NULL;
+  int status = 0;
+
+  g_spawn_sync (NULL, (char **) argv, NULL, G_SPAWN_SEARCH_PATH, NULL, NULL, NULL, NULL,
+                &status, &error);
+  g_assert_no_error (error);
+  g_spawn_check_wait_status (status, &error);
+  g_assert_no_error (error);
+}
+
 static guint
 transfers (Fixture *f)
 {
@@ -129,6 +163,51 @@ test_activation (Fixture       *f,
   WAIT_FOR ("the application to exit", !owned (f, APP_NAME));
 }
 
+/* app.change-link(u), from the notification of a link that needs replacing: the window
+ * starts with that transfer selected and asks for its new link, in the dialog of the row's
+ * "Change Link…". */
+static void
+test_change_link (Fixture       *f,
+                  gconstpointer  data)
+{
+  g_autoptr(HaulTransfer1) target = add (f, "/relink.bin",
+                                         options_in_dir (f, "paused", g_variant_new_boolean (TRUE)));
+  g_autoptr(HaulTransfer1) other = add (f, "/other.bin",
+                                        options_in_dir (f, "paused", g_variant_new_boolean (TRUE)));
+  g_autofree char *fresh = haul_test_server_uri (f->server, "/relink.bin?fresh=1");
+  g_autofree char *xdotool_path = g_find_program_in_path ("xdotool");
+
+  /* xdotool (build-aux/dev.sh installs it) answers the dialog of the other process. */
+  g_assert_nonnull (xdotool_path);
+
+  /* No window runs: the action starts it by D-Bus activation, before its client is. */
+  g_assert_false (owned (f, APP_NAME));
+  activate_action (f, "change-link", g_variant_new_uint32 (haul_transfer1_get_id (target)));
+  WAIT_FOR ("the activated window", owned (f, APP_NAME) && window_shown ());
+  WAIT_FOR ("the change-link dialog", toplevel_titled ("New Link for “relink.bin”"));
+  g_assert_false (toplevel_titled ("New Link for “other.bin”"));
+
+  /* It is the one for that transfer: the link typed in is the one it takes. */
+  xdotool ("type", fresh);
+  xdotool ("key", "Return");
+  WAIT_FOR ("the new link", g_strcmp0 (haul_transfer1_get_uri (target), fresh) == 0);
+  WAIT_FOR ("the dialog to close", !toplevel_titled ("New Link for “relink.bin”"));
+  g_assert_true (state_is (target, "paused"));
+
+  /* And the transfer is the selected one: Delete asks to remove it alone. */
+  xdotool ("key", "Delete");
+  WAIT_FOR ("the question", toplevel_titled ("Remove “relink.bin”?"));
+  g_assert_false (toplevel_titled ("Remove “other.bin”?"));
+  g_assert_false (toplevel_titled ("Remove 2 Downloads?"));
+  xdotool ("key", "Escape");
+  WAIT_FOR ("the question to go", !toplevel_titled ("Remove “relink.bin”?"));
+  g_assert_cmpuint (transfers (f), ==, 2);
+  g_assert_cmpstr (haul_transfer1_get_uri (other), !=, fresh);
+
+  activate_action (f, "quit", NULL);
+  WAIT_FOR ("the application to exit", !owned (f, APP_NAME));
+}
+
 /* Each test starts with no transfers on record; new downloads go to the home folder
  * (there is no XDG download folder here). */
 static void
@@ -153,6 +232,8 @@ main (int    argc,
   g_test_add ("/gui-app/second-hands-over", Fixture, NULL, app_setup,
               test_second_hands_over, fixture_teardown);
   g_test_add ("/gui-app/activation", Fixture, NULL, app_setup, test_activation,
+              fixture_teardown);
+  g_test_add ("/gui-app/change-link", Fixture, NULL, app_setup, test_change_link,
               fixture_teardown);
 
   return g_test_run ();

@@ -30,7 +30,8 @@ struct _HaulApplication
   gboolean         connecting;
   guint            retry_source;
   guint            retry_s;
-  guint            pending_show;
+  guint            pending_show;         /* a transfer to show once there is a client */
+  gboolean         pending_change_link;  /* and to ask a new link for */
 };
 
 G_DEFINE_FINAL_TYPE (HaulApplication, haul_application, ADW_TYPE_APPLICATION)
@@ -81,8 +82,12 @@ flush_pending (HaulApplication *self)
     return;
   if (self->pending_show != 0)
     {
-      haul_window_show_transfer (window, self->pending_show);
+      if (self->pending_change_link)
+        haul_window_change_link (window, self->pending_show);
+      else
+        haul_window_show_transfer (window, self->pending_show);
       self->pending_show = 0;
+      self->pending_change_link = FALSE;
     }
 }
 
@@ -197,24 +202,44 @@ reconnect_action (GSimpleAction *action,
   connect_client (self);
 }
 
-/* app.show-transfer(u): what a notification's default action asks, through D-Bus
- * activation when the window is not running. */
+/* app.show-transfer(u) and app.change-link(u): what a notification's default action and
+ * its "Change Link…" button ask, through D-Bus activation when the window is not running.
+ * Until there is a client, the last one asked waits. */
 static void
-show_transfer_action (GSimpleAction *action,
-                      GVariant      *parameter,
-                      gpointer       user_data)
+show_transfer (HaulApplication *self,
+               guint            id,
+               gboolean         change_link)
 {
-  HaulApplication *self = user_data;
   HaulWindow *window = main_window (self, TRUE);
 
   gtk_window_present (GTK_WINDOW (window));
   if (self->client == NULL)
     {
-      self->pending_show = g_variant_get_uint32 (parameter);
+      self->pending_show = id;
+      self->pending_change_link = change_link;
       connect_client (self);
       return;
     }
-  haul_window_show_transfer (window, g_variant_get_uint32 (parameter));
+  if (change_link)
+    haul_window_change_link (window, id);
+  else
+    haul_window_show_transfer (window, id);
+}
+
+static void
+show_transfer_action (GSimpleAction *action,
+                      GVariant      *parameter,
+                      gpointer       user_data)
+{
+  show_transfer (user_data, g_variant_get_uint32 (parameter), FALSE);
+}
+
+static void
+change_link_action (GSimpleAction *action,
+                    GVariant      *parameter,
+                    gpointer       user_data)
+{
+  show_transfer (user_data, g_variant_get_uint32 (parameter), TRUE);
 }
 
 static const GActionEntry app_entries[] = {
@@ -223,6 +248,7 @@ static const GActionEntry app_entries[] = {
   { "preferences", preferences_action, NULL, NULL, NULL, { 0 } },
   { "reconnect", reconnect_action, NULL, NULL, NULL, { 0 } },
   { "show-transfer", show_transfer_action, "u", NULL, NULL, { 0 } },
+  { "change-link", change_link_action, "u", NULL, NULL, { 0 } },
 };
 
 /* ---- GApplication ------------------------------------------------------------------- */

@@ -45,6 +45,7 @@ struct _HaulWindow
   guint                 resort_source;
   guint                 counts_source;
   guint                 pending_show;   /* a transfer to show once the client has it */
+  gboolean              pending_change_link;  /* and then to ask a new link for */
   GPtrArray            *pending_uris;   /* links given before there was a client */
 };
 

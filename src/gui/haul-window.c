@@ -303,7 +303,12 @@ on_transfers_changed_cb (GListModel *model,
 {
   schedule_counts (self);
   if (self->pending_show != 0 && haul_client_lookup (self->client, self->pending_show) != NULL)
-    haul_window_show_transfer (self, self->pending_show);
+    {
+      if (self->pending_change_link)
+        haul_window_change_link (self, self->pending_show);
+      else
+        haul_window_show_transfer (self, self->pending_show);
+    }
 }
 
 static void
@@ -431,30 +436,24 @@ on_activate_cb (GtkListView *list_view,
     haul_window_act (self, "toggle", ids);
 }
 
-/**
- * haul_window_show_transfer:
- * @self: the window
- * @id: a transfer's ID
- *
- * Selects the transfer and scrolls it into view, once the client has it; a filter or a
- * search that hides it is cleared.
- */
-void
-haul_window_show_transfer (HaulWindow *self,
-                           guint       id)
+static void
+show_transfer (HaulWindow *self,
+               guint       id,
+               gboolean    change_link)
 {
   HaulClientTransfer *transfer;
+  g_autoptr(GArray) ids = NULL;
   guint n;
-
-  g_return_if_fail (HAUL_IS_WINDOW (self));
 
   transfer = self->client != NULL ? haul_client_lookup (self->client, id) : NULL;
   if (transfer == NULL)
     {
       self->pending_show = id;
+      self->pending_change_link = change_link;
       return;
     }
   self->pending_show = 0;
+  self->pending_change_link = FALSE;
   if (!filter_func (transfer, self))
     {
       gtk_editable_set_text (GTK_EDITABLE (self->search_entry), "");
@@ -476,6 +475,46 @@ haul_window_show_transfer (HaulWindow *self,
       gtk_widget_grab_focus (GTK_WIDGET (self->list_view));
       break;
     }
+  if (!change_link)
+    return;
+  /* The same dialog as the row's "Change Link…", over the row it is for. */
+  ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  g_array_append_val (ids, id);
+  haul_window_act (self, "change-link", ids);
+}
+
+/**
+ * haul_window_show_transfer:
+ * @self: the window
+ * @id: a transfer's ID
+ *
+ * Selects the transfer and scrolls it into view, once the client has it; a filter or a
+ * search that hides it is cleared.
+ */
+void
+haul_window_show_transfer (HaulWindow *self,
+                           guint       id)
+{
+  g_return_if_fail (HAUL_IS_WINDOW (self));
+
+  show_transfer (self, id, FALSE);
+}
+
+/**
+ * haul_window_change_link:
+ * @self: the window
+ * @id: a transfer's ID
+ *
+ * Shows the transfer as haul_window_show_transfer() does, then asks for a new link for
+ * it in the dialog of its row's "Change Link…", once the client has it.
+ */
+void
+haul_window_change_link (HaulWindow *self,
+                         guint       id)
+{
+  g_return_if_fail (HAUL_IS_WINDOW (self));
+
+  show_transfer (self, id, TRUE);
 }
 
 /* ---- search, filters, sort ---------------------------------------------------------- */

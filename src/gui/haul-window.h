@@ -19,6 +19,8 @@ void        haul_window_set_service_error (HaulWindow         *self,
                                            const GError       *error);
 void        haul_window_show_transfer     (HaulWindow         *self,
                                            guint               id);
+void        haul_window_change_link       (HaulWindow         *self,
+                                           guint               id);
 void        haul_window_add_uris          (HaulWindow         *self,
                                            const char * const *uris);
 void        haul_window_toast             (HaulWindow         *self,
