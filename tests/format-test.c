@@ -226,6 +226,34 @@ test_display_name (void)
     }
 }
 
+/* What the notification area says of everything at once. */
+static void
+test_overall (void)
+{
+  g_autofree char *none = NULL;
+  g_autofree char *queued = NULL;
+  g_autofree char *one = NULL;
+  g_autofree char *all = NULL;
+  g_autofree char *unknown = NULL;
+  g_autofree char *almost = NULL;
+
+  use_locale ("C.UTF-8");
+  none = haul_format_overall (0, 0, 0, 0);
+  queued = haul_format_overall (2, 0, 0, 0);
+  one = haul_format_overall (1, 450, 1000, 0);
+  all = haul_format_overall (3, 45000000, 100000000, 2100000);
+  unknown = haul_format_overall (1, 0, 0, 2100000);
+  almost = haul_format_percent (999, 1000);
+
+  g_assert_cmpstr (none, ==, "No active downloads");
+  g_assert_cmpstr (queued, ==, "2 downloads");
+  g_assert_cmpstr (one, ==, "1 download — 45%");
+  g_assert_cmpstr (all, ==, "3 downloads — 45% — 2.1" NB "MB/s — 27 seconds left");
+  g_assert_cmpstr (unknown, ==, "1 download — 2.1" NB "MB/s");
+  /* 100% only once everything came. */
+  g_assert_cmpstr (almost, ==, "99%");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -237,6 +265,7 @@ main (int    argc,
   g_test_add_func ("/format/locales", test_locales);
   g_test_add_func ("/format/names", test_names);
   g_test_add_func ("/format/display-name", test_display_name);
+  g_test_add_func ("/format/overall", test_overall);
 
   return g_test_run ();
 }

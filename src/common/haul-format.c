@@ -163,6 +163,68 @@ haul_format_progress (guint64 received,
   return g_strdup_printf (_("%s — %s — %s"), amount, speed, left);
 }
 
+/* Takes both; "3 downloads — 45%". */
+static char *
+join (char *before,
+      char *part)
+{
+  /* Translators: what comes before, and one more part of it, "3 downloads — 45%" */
+  char *text = g_strdup_printf (_("%s — %s"), before, part);
+
+  g_free (before);
+  g_free (part);
+  return text;
+}
+
+/**
+ * haul_format_percent:
+ * @received: bytes received
+ * @total: bytes in all, not 0
+ *
+ * Returns: (transfer full): "45%", rounded down: 100% only when all came
+ */
+char *
+haul_format_percent (guint64 received,
+                     guint64 total)
+{
+  guint percent = total > 0 ? (guint) MIN (100, (received * 100.0) / total) : 0;
+
+  /* Translators: a percentage, "45%" */
+  return g_strdup_printf (_("%u%%"), percent);
+}
+
+/**
+ * haul_format_overall:
+ * @active: the transfers queued, waiting or running
+ * @received: bytes received of those whose size is known
+ * @total: their bytes in all, 0 if no size is known
+ * @rate: bytes per second of them all
+ *
+ * What the notification area says of all the downloads at once.
+ *
+ * Returns: (transfer full): "3 downloads — 45% — 2.1 MB/s — 3 minutes left", without the
+ *   parts that are unknown; "No active downloads"
+ */
+char *
+haul_format_overall (guint   active,
+                     guint64 received,
+                     guint64 total,
+                     guint64 rate)
+{
+  char *text;
+
+  if (active == 0)
+    return g_strdup (_("No active downloads"));
+  text = g_strdup_printf (g_dngettext (GETTEXT_PACKAGE, "%u download", "%u downloads", active), active);
+  if (total > 0)
+    text = join (text, haul_format_percent (received, total));
+  if (rate > 0)
+    text = join (text, haul_format_rate (rate));
+  if (rate > 0 && total > received)
+    text = join (text, haul_format_time_left ((total - received + rate - 1) / rate));
+  return text;
+}
+
 /**
  * haul_format_status:
  * @status: what a client knows of a transfer

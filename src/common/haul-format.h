@@ -31,6 +31,12 @@ char *haul_format_retry_in         (gint64            seconds);
 char *haul_format_progress         (guint64           received,
                                     guint64           total,
                                     guint64           rate);
+char *haul_format_percent          (guint64           received,
+                                    guint64           total);
+char *haul_format_overall          (guint             active,
+                                    guint64           received,
+                                    guint64           total,
+                                    guint64           rate);
 char *haul_format_display_name     (const char       *file_name,
                                     const char       *uri);
 char *haul_format_status           (const HaulStatus *status,
