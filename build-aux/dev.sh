@@ -29,10 +29,14 @@ packages=(
   # The window: GTK 4 and libadwaita, the icons and the SVG loader they need, a font, the
   # validators of its desktop files, and an X server for its tests.
   libgtk-4-dev libadwaita-1-dev adwaita-icon-theme librsvg2-common fonts-cantarell
+  libgdk-pixbuf-2.0-dev
   appstream xvfb xauth
   # Chinese glyphs for the zh_CN screenshot (tests/screenshots.sh); the pointer, moved by
   # the window's benchmark.
   fonts-wqy-microhei xdotool
+  # The status icon and notifications: a recording notification server for the tests
+  # (Debian's python3-dbusmock, run with /usr/bin/python3), and a real one, dunst.
+  python3-dbusmock dunst
 )
 
 install_deps() {

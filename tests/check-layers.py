@@ -6,7 +6,8 @@ Between folders of src/: each library sees only those below it. The include path
 meson already refuse most wrong arrows; this also catches those within one folder, where
 the daemon's layers share a directory:
 
-    service (haul-service, haul-daemon)  ->  bus (haul-bus*)  ->  manager (haul-manager,
+    service (haul-service, haul-daemon)  ->  desktop (haul-status-*, haul-notifier,
+    haul-launcher-entry, haul-desktop)  ->  bus (haul-bus*)  ->  manager (haul-manager,
     haul-store, haul-conditions)  ->  transfer (haul-transfer*)  ->  engine
 
 and the lifetime of the GApplication is touched only by the service.
@@ -35,7 +36,11 @@ generated = {
     "haul-enum-types.h": "common",
     "haul-dbus-generated.h": "dbus",
     "haul-object-manager-info.h": "dbus",
+    "haul-sni-generated.h": "dbus",
+    "haul-canonical-generated.h": "dbus",
+    "haul-fdo-generated.h": "dbus",
     "haul-resources.h": "gui",
+    "haul-desktop-resources.h": "daemon",
 }
 
 # The daemon's layers, lowest first, by file name.
@@ -43,6 +48,7 @@ daemon_layers = [
     ("transfer", re.compile(r"^haul-transfer")),
     ("manager", re.compile(r"^haul-(manager|store|conditions)")),
     ("bus", re.compile(r"^haul-bus")),
+    ("desktop", re.compile(r"^haul-(desktop|status-|notifier|launcher-entry)")),
     ("service", re.compile(r"^haul-(service|daemon)")),
 ]
 # What a daemon layer may take from the folders below the daemon.
@@ -50,6 +56,7 @@ daemon_outside = {
     "transfer": {"common", "engine"},
     "manager": {"common", "engine"},
     "bus": {"common", "engine", "dbus"},
+    "desktop": {"common", "engine", "dbus"},
     "service": {"common", "engine", "dbus"},
 }
 

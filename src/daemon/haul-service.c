@@ -7,8 +7,11 @@
 #include <glib/gi18n.h>
 
 #include "haul-bus.h"
+#include "haul-launcher-entry.h"
 #include "haul-manager.h"
+#include "haul-notifier.h"
 #include "haul-service.h"
+#include "haul-status-icon.h"
 
 #define IDLE_TIMEOUT_MS (30 * 1000)
 
@@ -23,14 +26,18 @@
  *
  * Whatever else shows the transfers plugs in here as the bus does: it is made with the
  * manager, listens to its signals (transfer-added, -removed, -changed, -finished,
- * progress) and properties, and calls it; nothing in the manager knows it. The status
- * icon and the notifier are next. */
+ * progress) and properties, and calls it; nothing in the manager knows it. So do the
+ * status icon (haul-status-icon.c, haul-status-menu.c), the notifier (haul-notifier.c)
+ * and the launcher entry (haul-launcher-entry.c). */
 struct _HaulService
 {
   GApplication     parent_instance;
 
   HaulManager     *manager;
   HaulBus         *bus;
+  HaulStatusIcon  *status_icon;
+  HaulNotifier    *notifier;
+  HaulLauncherEntry *launcher_entry;
   GDBusConnection *connection;
   guint            filter_id;
   int              activity_pending;  /* atomic: an idle to note a call is on its way */
@@ -71,6 +78,14 @@ quit (HaulService *self)
   haul_manager_shutdown_async (self->manager, NULL, shutdown_cb, g_object_ref (self));
 }
 
+/* Quit in the status icon's menu: the person stops the downloads, they stay paused. */
+static void
+pause_and_quit (HaulService *self)
+{
+  haul_manager_pause_all (self->manager);
+  quit (self);
+}
+
 static gboolean
 on_signal_cb (gpointer user_data)
 {
@@ -80,11 +95,13 @@ on_signal_cb (gpointer user_data)
   return G_SOURCE_CONTINUE;
 }
 
-/* The service stays while anything is queued, waiting or running. */
+/* The service stays while anything is queued, waiting or running, and while one of its
+ * notifications can still be acted on. */
 static void
 on_active_count_cb (HaulService *self)
 {
-  gboolean active = haul_manager_get_active_count (self->manager) > 0;
+  gboolean active = haul_manager_get_active_count (self->manager) > 0 ||
+                    (self->notifier != NULL && haul_notifier_get_busy (self->notifier));
 
   if (active && !self->held)
     g_application_hold (G_APPLICATION (self));
@@ -156,6 +173,12 @@ haul_service_dbus_register (GApplication     *app,
   if (!haul_bus_export (self->bus, connection, error))
     return FALSE;
 
+  self->notifier = haul_notifier_new (self->manager, connection);
+  g_signal_connect_swapped (self->notifier, "notify::busy", G_CALLBACK (on_active_count_cb), self);
+  self->status_icon = haul_status_icon_new (self->manager, connection);
+  g_signal_connect_swapped (self->status_icon, "quit-requested", G_CALLBACK (pause_and_quit), self);
+  self->launcher_entry = haul_launcher_entry_new (self->manager, connection);
+
   /* Started at login with nothing to continue: leave at once rather than idle. */
   if (self->autostart && haul_manager_get_active_count (self->manager) == 0)
     {
@@ -217,6 +240,11 @@ haul_service_shutdown (GApplication *app)
   for (guint i = 0; i < G_N_ELEMENTS (self->signal_sources); i++)
     g_clear_handle_id (&self->signal_sources[i], g_source_remove);
   g_clear_object (&self->bus);
+  g_clear_object (&self->status_icon);
+  g_clear_object (&self->launcher_entry);
+  if (self->notifier != NULL)
+    g_signal_handlers_disconnect_by_data (self->notifier, self);
+  g_clear_object (&self->notifier);
   if (self->manager != NULL)
     g_signal_handlers_disconnect_by_data (self->manager, self);
   if (self->held)

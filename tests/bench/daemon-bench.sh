@@ -14,6 +14,9 @@
 # Part 2: 100 transfers running at once against nginx on 127.0.0.1, limited to 32 kB/s per
 # connection; over a 10 s window, the daemon's CPU use (share of one core), the D-Bus
 # messages it sends per second, and Progress signals per second.
+# In both parts a StatusNotifierWatcher (python3-dbusmock) is on the bus, so the status
+# icon is registered as on a desktop that shows it: the signals of the icon and its menu,
+# and of the launcher entry, are counted while nothing runs and while 100 run.
 # Everything runs on a private session bus (dbus-run-session with the test bus of the
 # build, which activates the daemon of the build) with isolated XDG directories.
 #
@@ -53,6 +56,24 @@ dbus-update-activation-environment XDG_STATE_HOME XDG_CONFIG_HOME XDG_DATA_HOME 
   GSETTINGS_BACKEND GSETTINGS_SCHEMA_DIR HAUL_TEST_CONDITIONS HAUL_IDLE_TIMEOUT_MS 2>/dev/null
 
 now() { date +%s.%N; }
+# The signals the desktop gets: the status icon and its menu, the launcher entry.
+desktop_monitor() {
+  dbus-monitor --session "type='signal',interface='org.kde.StatusNotifierItem'" \
+    "type='signal',interface='com.canonical.dbusmenu'" \
+    "type='signal',interface='com.canonical.Unity.LauncherEntry'" > "$1" 2>/dev/null
+}
+count_signals() { grep -E '^signal' "$1" | grep -cE "interface=($2)" || true; }
+
+# A watcher, as a desktop that shows status icons has.
+/usr/bin/python3 -m dbusmock --session org.kde.StatusNotifierWatcher /StatusNotifierWatcher \
+  org.kde.StatusNotifierWatcher >/dev/null 2>&1 &
+watcher_pid=$!
+for _ in $(seq 100); do
+  gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
+    --method org.freedesktop.DBus.Mock.AddMethod org.kde.StatusNotifierWatcher \
+    RegisterStatusNotifierItem s '' '' >/dev/null 2>&1 && break
+  sleep 0.1
+done
 daemon_pid() {
   gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
     --method org.freedesktop.DBus.GetConnectionUnixProcessID io.github.haul.Daemon |
@@ -103,10 +124,17 @@ hwm=$(kib "$pid" VmHWM)
 
 # Nothing runs: the main thread should sleep through the window.
 switches() { awk '$1 == "voluntary_ctxt_switches:" { print $2 }' "/proc/$1/task/$1/status"; }
+gdbus call --session --dest org.kde.StatusNotifierWatcher --object-path /StatusNotifierWatcher \
+  --method org.freedesktop.DBus.Mock.GetCalls | grep -q RegisterStatusNotifierItem ||
+  { echo "daemon-bench: the status icon did not register" >&2; exit 1; }
+desktop_monitor "$dir/desktop-idle.txt" &
+desktop_pid=$!
 sleep 1
 idle0=$(switches "$pid")
 sleep "$window"
 idle1=$(switches "$pid")
+kill "$desktop_pid"; wait "$desktop_pid" 2>/dev/null || true
+idle_icon=$(count_signals "$dir/desktop-idle.txt" 'org.kde.StatusNotifierItem|com.canonical.dbusmenu|com.canonical.Unity.LauncherEntry')
 quit_daemon "$pid"
 rm -f "$XDG_STATE_HOME"/haul/transfers/*
 
@@ -114,8 +142,11 @@ rm -f "$XDG_STATE_HOME"/haul/transfers/*
 . "$here/nginx.sh"
 nginx_pid=
 monitor_pid=
+desktop_pid=
 cleanup() {
   [ -n "$monitor_pid" ] && kill "$monitor_pid" 2>/dev/null
+  [ -n "$desktop_pid" ] && kill "$desktop_pid" 2>/dev/null
+  kill "$watcher_pid" 2>/dev/null
   [ -n "$nginx_pid" ] && kill "$nginx_pid" 2>/dev/null
   wait 2>/dev/null || true
 }
@@ -138,6 +169,8 @@ active=$(gdbus call --session --dest io.github.haul.Daemon --object-path /io/git
 
 dbus-monitor --session "sender='io.github.haul.Daemon'" > "$dir/monitor.txt" 2>/dev/null &
 monitor_pid=$!
+desktop_monitor "$dir/desktop-running.txt" &
+desktop_pid=$!
 sleep 0.5
 ticks=$(getconf CLK_TCK)
 cpu0=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
@@ -146,8 +179,10 @@ t0=$(now)
 sleep "$window"
 cpu1=$(awk '{ print $14 + $15 }' "/proc/$pid/stat")
 t1=$(now)
-kill "$monitor_pid"; wait "$monitor_pid" 2>/dev/null || true
-monitor_pid=
+kill "$monitor_pid" "$desktop_pid"; wait "$monitor_pid" "$desktop_pid" 2>/dev/null || true
+monitor_pid= desktop_pid=
+icon=$(count_signals "$dir/desktop-running.txt" 'org.kde.StatusNotifierItem|com.canonical.dbusmenu')
+launcher=$(count_signals "$dir/desktop-running.txt" 'com.canonical.Unity.LauncherEntry')
 run_rss=$(kib "$pid" VmRSS)
 messages=$(grep -cE '^(signal|method return|method call|error)' "$dir/monitor.txt" || true)
 progress=$(grep -c 'member=Progress' "$dir/monitor.txt" || true)
@@ -157,7 +192,8 @@ awk -v rss0="$rss0" -v records="$records" -v start="$start_s" -v list="$list_s" 
     -v model="$model_s" -v objects="$objects_s" \
     -v running="$running" -v active="$active" -v cpu0="$cpu0" -v cpu1="$cpu1" -v ticks="$ticks" \
     -v t0="$t0" -v t1="$t1" -v messages="$messages" -v progress="$progress" -v run_rss="$run_rss" \
-    -v idle="$((idle1 - idle0))" -v window="$window" '
+    -v idle="$((idle1 - idle0))" -v window="$window" -v idle_icon="$idle_icon" -v icon="$icon" \
+    -v launcher="$launcher" '
 BEGIN {
   secs = t1 - t0 + 0.5
   cpu = (cpu1 - cpu0) / ticks / (t1 - t0) * 100
@@ -173,4 +209,7 @@ BEGIN {
   printf "| D-Bus messages sent by the daemon | %.1f /s | | |\n", messages / secs
   printf "| Progress signals | %.2f /s | <= 4 /s | %.2fx |\n", progress / secs, progress / secs / 4
   printf "| daemon RSS, %d running | %.1f MiB | < 64 MiB | %.2fx |\n", running, run_rss / 1024, run_rss / 1024 / 64
+  printf "| status icon and menu signals, %d running | %.2f /s | <= 2 /s | %.2fx |\n", running, icon / secs, icon / secs / 2
+  printf "| launcher entry signals, %d running | %.2f /s | (1 /s at most) | |\n", running, launcher / secs
+  printf "| desktop signals (icon, menu, launcher) with nothing running, %d s | %d | 0 | |\n", window, idle_icon
 }'
