@@ -36,8 +36,10 @@ typedef struct
   GPtrArray                    *registrations;   /* the item's unique name, as registered */
   GDBusConnection              *app_connection;
   HaulFdoApplication           *app;
+  HaulFdoFileManager1          *file_manager;
   gboolean                      app_owned;
-  GPtrArray                    *app_calls;       /* "activate", "show-transfer 3" */
+  gboolean                      file_manager_owned;
+  GPtrArray                    *app_calls;       /* "activate", "show-transfer 3", "show-items URI" */
   GSubprocess                  *mock;
   GSettings                    *settings;
   GPtrArray                    *launcher_updates; /* of GVariant a{sv} */
@@ -266,6 +268,19 @@ on_activate_action_cb (HaulFdoApplication    *app,
 }
 
 static gboolean
+on_show_items_cb (HaulFdoFileManager1   *file_manager,
+                  GDBusMethodInvocation *invocation,
+                  const char * const    *uris,
+                  const char            *startup_id,
+                  DesktopFixture        *f)
+{
+  g_assert_cmpuint (g_strv_length ((char **) uris), ==, 1);
+  g_ptr_array_add (f->app_calls, g_strdup_printf ("show-items %s", uris[0]));
+  haul_fdo_file_manager1_complete_show_items (file_manager, invocation);
+  return TRUE;
+}
+
+static gboolean
 app_called (DesktopFixture *f,
             const char     *call)
 {
@@ -473,6 +488,15 @@ desktop_setup (DesktopFixture *f,
   g_bus_own_name_on_connection (f->app_connection, APP_NAME, G_BUS_NAME_OWNER_FLAGS_NONE,
                                 on_acquired_cb, NULL, &f->app_owned, NULL);
   WAIT_FOR ("the stand-in window", f->app_owned);
+  f->file_manager = haul_fdo_file_manager1_skeleton_new ();
+  g_signal_connect (f->file_manager, "handle-show-items", G_CALLBACK (on_show_items_cb), f);
+  g_dbus_interface_skeleton_export (G_DBUS_INTERFACE_SKELETON (f->file_manager), f->app_connection,
+                                    "/org/freedesktop/FileManager1", &error);
+  g_assert_no_error (error);
+  g_bus_own_name_on_connection (f->app_connection, "org.freedesktop.FileManager1",
+                                G_BUS_NAME_OWNER_FLAGS_NONE, on_acquired_cb, NULL,
+                                &f->file_manager_owned, NULL);
+  WAIT_FOR ("the stand-in file manager", f->file_manager_owned);
   if (with & WITH_WATCHER)
     watcher_start (f);
   if (with & WITH_SERVER)
@@ -502,6 +526,8 @@ desktop_teardown (DesktopFixture *f,
     }
   g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (f->app));
   g_clear_object (&f->app);
+  g_dbus_interface_skeleton_unexport (G_DBUS_INTERFACE_SKELETON (f->file_manager));
+  g_clear_object (&f->file_manager);
   g_dbus_connection_close_sync (f->app_connection, NULL, NULL);
   g_clear_object (&f->app_connection);
   g_clear_object (&f->settings);
@@ -552,8 +578,57 @@ test_status_icon (DesktopFixture *f,
   WAIT_FOR ("paused", state_is (transfer, "paused"));
   WAIT_FOR ("Passive again", item_status_is (f, "Passive"));
   WAIT_FOR ("Resume All enabled", (menu_find (f, "Resume All", &enabled), enabled));
-  menu_click (f, menu_find (f, "Resume All", NULL));
+  {
+    /* As hosts do it: several events at once; an unknown item is reported, not fatal. */
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GVariant) errors = NULL;
+    g_autoptr(GError) error = NULL;
+    GVariantBuilder events;
+
+    g_variant_builder_init (&events, G_VARIANT_TYPE ("a(isvu)"));
+    g_variant_builder_add (&events, "(isvu)", menu_find (f, "Resume All", NULL), "clicked",
+                           g_variant_new_int32 (0), 0);
+    g_variant_builder_add (&events, "(isvu)", 424242, "clicked", g_variant_new_int32 (0), 0);
+    reply = item_call (f, MENU_PATH, "com.canonical.dbusmenu", "EventGroup",
+                       g_variant_new ("(a(isvu))", &events), &error);
+    g_assert_no_error (error);
+    g_variant_get (reply, "(@ai)", &errors);
+    g_assert_cmpuint (g_variant_n_children (errors), ==, 1);
+  }
   WAIT_FOR ("running again", state_is (transfer, "running"));
+
+  /* The rest of what hosts ask of a menu. */
+  {
+    g_autoptr(GVariant) reply = NULL;
+    g_autoptr(GError) error = NULL;
+    const char *names[] = { "label", NULL };
+    gint32 show = menu_find (f, "Show Haul", NULL);
+    const char *label = NULL;
+    gboolean update = TRUE;
+    gint32 item = -1;
+
+    reply = item_call (f, MENU_PATH, "com.canonical.dbusmenu", "GetGroupProperties",
+                       g_variant_new ("(@ai^as)", g_variant_new_fixed_array (G_VARIANT_TYPE_INT32, &show, 1,
+                                                                             sizeof (gint32)),
+                                      names), &error);
+    g_assert_no_error (error);
+    {
+      g_autoptr(GVariant) entries = g_variant_get_child_value (reply, 0);
+      g_autoptr(GVariant) properties = NULL;
+
+      g_assert_cmpuint (g_variant_n_children (entries), ==, 1);
+      g_variant_get_child (entries, 0, "(i@a{sv})", &item, &properties);
+      g_assert_cmpint (item, ==, show);
+      g_assert_true (g_variant_lookup (properties, "label", "&s", &label));
+      g_assert_cmpstr (label, ==, "Show Haul");
+      g_assert_false (g_variant_lookup (properties, "enabled", "b", NULL));
+    }
+    g_clear_pointer (&reply, g_variant_unref);
+    reply = item_call (f, MENU_PATH, "com.canonical.dbusmenu", "AboutToShow", g_variant_new ("(i)", 0), &error);
+    g_assert_no_error (error);
+    g_variant_get (reply, "(b)", &update);
+    g_assert_false (update);
+  }
 
   /* A transfer in the menu shows it in the window; Show Haul and a click show the window. */
   WAIT_FOR ("the transfer back in the menu", menu_find (f, "tray__file.bin — ", NULL) >= 0);
@@ -663,6 +738,16 @@ test_notify_completed (DesktopFixture *f,
   g_assert_true (notification_has_action (f, 0, "open"));
   g_assert_true (notification_has_action (f, 0, "show-in-folder"));
   g_assert_false (notification_has_action (f, 0, "retry"));
+
+  /* Show in Folder asks the file manager to show the file. */
+  invoke_action (f, 1, "show-in-folder");
+  {
+    g_autofree char *path = g_build_filename (f->base.dir, "news.bin", NULL);
+    g_autofree char *uri = g_filename_to_uri (path, NULL, NULL);
+    g_autofree char *shown = g_strdup_printf ("show-items %s", uri);
+
+    WAIT_FOR ("ShowItems", app_called (f, shown));
+  }
 
   /* Its default action shows the transfer in the window. */
   invoke_action (f, 1, "default");
