@@ -509,6 +509,38 @@ test_show_transfer (GuiFixture    *f,
   }
 }
 
+/* What app.change-link does in the window: the transfer selected, and the dialog of its
+ * row's Change Link…, which gives it the new link. */
+static void
+test_change_link (GuiFixture    *f,
+                  gconstpointer  data)
+{
+  guint target = add_path (f, "/relink.bin", options_in_dir (&f->base, "paused", g_variant_new_boolean (TRUE)));
+  guint other = add_path (f, "/other.bin", options_in_dir (&f->base, "paused", g_variant_new_boolean (TRUE)));
+  g_autofree char *fresh = haul_test_server_uri (f->base.server, "/relink.bin?fresh=1");
+  AdwMessageDialog *dialog = NULL;
+  GtkEntry *entry;
+
+  WAIT_FOR ("both rows", shown (f) == 2);
+  haul_window_change_link (f->window, target);
+  WAIT_FOR ("the dialog", (dialog = (AdwMessageDialog *) find_toplevel (ADW_TYPE_MESSAGE_DIALOG)) != NULL);
+  g_assert_cmpstr (adw_message_dialog_get_heading (dialog), ==, "New Link for “relink.bin”");
+  {
+    g_autoptr(GtkBitset) selected = gtk_selection_model_get_selection (GTK_SELECTION_MODEL (f->window->selection));
+    g_autoptr(HaulClientTransfer) t = NULL;
+
+    g_assert_cmpuint (gtk_bitset_get_size (selected), ==, 1);
+    t = g_list_model_get_item (G_LIST_MODEL (f->window->selection), gtk_bitset_get_nth (selected, 0));
+    g_assert_cmpuint (haul_client_transfer_get_id (t), ==, target);
+  }
+
+  entry = GTK_ENTRY (find_one (GTK_WIDGET (dialog), GTK_TYPE_ENTRY));
+  gtk_editable_set_text (GTK_EDITABLE (entry), fresh);
+  adw_message_dialog_response (dialog, "change");
+  WAIT_FOR ("the new link", g_strcmp0 (haul_client_transfer_get_uri (item (f, target)), fresh) == 0);
+  g_assert_cmpstr (haul_client_transfer_get_uri (item (f, other)), !=, fresh);
+}
+
 static void
 test_service_killed (GuiFixture    *f,
                      gconstpointer  data)
@@ -753,6 +785,7 @@ main (int    argc,
   ADD ("/gui/service-killed", test_service_killed);
   ADD ("/gui/close-explains", test_close_explains);
   ADD ("/gui/accessible", test_accessible);
+  ADD ("/gui/change-link", test_change_link);
 #undef ADD
 
   return g_test_run ();
