@@ -16,14 +16,16 @@
  *
  * A completed transfer offers Open and Show in Folder, a failed one Retry (and Change
  * Link… when its link expired); clicking either shows the transfer in the window, which
- * D-Bus activation starts if needed. Transfers that finish within a second of each other
- * make one notification ("5 downloads completed"), not a flood.
+ * D-Bus activation starts if needed. Transfers that finish one soon after the other (less
+ * than a second apart, for at most five seconds) make one notification ("5 downloads
+ * completed"), not a flood.
  *
  * The service stays while one of its notifications can still be acted on (the notifier
  * is busy): until the server says it was closed, and at most EXPIRE_S after it was shown.
  * Then it is closed, so that no button is left that nobody would answer. */
 
-#define GATHER_MS 1000
+#define GATHER_MS     1000   /* quiet after the last finish before the notification */
+#define GATHER_MAX_MS 5000   /* from the first, at most */
 #define EXPIRE_S  (10 * 60)
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
@@ -51,6 +53,7 @@ struct _HaulNotifier
   GArray          *completed;     /* transfers finished since the last notification */
   GArray          *failed;
   guint            gather_source;
+  gint64           gather_start;  /* monotonic µs of the first finish gathered */
   guint            in_flight;     /* Notify calls not answered yet */
   GHashTable      *shown;         /* server's ID → Shown */
   gboolean         warned;
@@ -280,8 +283,13 @@ on_transfer_finished_cb (HaulNotifier *self,
       (state != HAUL_TRANSFER_STATE_COMPLETED && state != HAUL_TRANSFER_STATE_FAILED))
     return;
   g_array_append_val (state == HAUL_TRANSFER_STATE_COMPLETED ? self->completed : self->failed, id);
+  /* Another second of quiet, unless the first finished five seconds ago. */
   if (self->gather_source == 0)
-    self->gather_source = g_timeout_add (GATHER_MS, gather_cb, self);
+    self->gather_start = g_get_monotonic_time ();
+  g_clear_handle_id (&self->gather_source, g_source_remove);
+  self->gather_source = g_timeout_add (MIN (GATHER_MS, MAX (0, GATHER_MAX_MS -
+                                                           (g_get_monotonic_time () - self->gather_start) / 1000)),
+                                       gather_cb, self);
   update_busy (self);
 }
 

@@ -239,7 +239,6 @@ on_link_response_cb (AdwMessageDialog *dialog,
                                gtk_editable_get_text (GTK_EDITABLE (change->entry)),
                                change->window->cancellable, set_uri_cb,
                                call_new_take (change->window, name_of (change->transfer)));
-  link_change_free (change);
 }
 
 static void
@@ -279,7 +278,8 @@ ask_link (HaulWindow         *self,
   adw_message_dialog_set_response_enabled (ADW_MESSAGE_DIALOG (dialog), "change", FALSE);
   adw_message_dialog_set_default_response (ADW_MESSAGE_DIALOG (dialog), "change");
   adw_message_dialog_set_close_response (ADW_MESSAGE_DIALOG (dialog), "cancel");
-  g_object_set_data (G_OBJECT (dialog), "change", change);
+  /* It lives as long as the dialog, answered or not (the application may quit first). */
+  g_object_set_data_full (G_OBJECT (dialog), "change", change, (GDestroyNotify) link_change_free);
   g_signal_connect (change->entry, "changed", G_CALLBACK (on_link_changed_cb), dialog);
   g_signal_connect (dialog, "response", G_CALLBACK (on_link_response_cb), change);
   gtk_window_present (GTK_WINDOW (dialog));
