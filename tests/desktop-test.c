@@ -172,7 +172,7 @@ item_tooltip (DesktopFixture *f)
   g_autoptr(GVariant) value = item_get (f, "ToolTip");
   const char *text;
 
-  g_variant_get (value, "(&sa(iiay)&s&s)", NULL, NULL, NULL, &text);
+  g_variant_get (value, "(&sa(iiay)&s&s)", NULL, NULL, &text, NULL);
   return g_strdup (text);
 }
 

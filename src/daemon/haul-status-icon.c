@@ -215,10 +215,12 @@ get_property (GDBusConnection  *connection,
     return g_variant_new_string ("");
   if (g_str_equal (name, "OverlayIconPixmap") || g_str_equal (name, "AttentionIconPixmap"))
     return g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0);
+  /* The figure is the tooltip's title: LXQt and waybar show only that; KDE shows it as
+   * the heading. */
   if (g_str_equal (name, "ToolTip"))
     return g_variant_new ("(s@a(iiay)ss)", APP_ID "-symbolic",
                           g_variant_new_array (G_VARIANT_TYPE ("(iiay)"), NULL, 0),
-                          _("Haul"), self->tooltip);
+                          self->tooltip, "");
   if (g_str_equal (name, "ItemIsMenu"))
     return g_variant_new_boolean (FALSE);
   if (g_str_equal (name, "Menu"))
