@@ -18,7 +18,8 @@
  * Link… when its link expired); clicking either shows the transfer in the window, which
  * D-Bus activation starts if needed. Transfers that finish one soon after the other (less
  * than a second apart, for at most five seconds) make one notification ("5 downloads
- * completed"), not a flood.
+ * completed"), not a flood; and those that finish within ten seconds of a notification of
+ * their kind still on screen replace it with one that counts them all.
  *
  * The service stays while one of its notifications can still be acted on (the notifier
  * is busy): until the server says it was closed, and at most EXPIRE_S after it was shown.
@@ -26,6 +27,7 @@
 
 #define GATHER_MS     1000   /* quiet after the last finish before the notification */
 #define GATHER_MAX_MS 5000   /* from the first, at most */
+#define MERGE_S       10     /* a notification this recent takes in the next ones */
 #define EXPIRE_S  (10 * 60)
 #define NOTIFICATIONS_NAME "org.freedesktop.Notifications"
 #define NOTIFICATIONS_PATH "/org/freedesktop/Notifications"
@@ -34,6 +36,7 @@
 typedef struct
 {
   guint    server_id;
+  guint    replaces_id;   /* the notification it takes the place of, or 0 */
   gboolean failed;
   GArray  *ids;        /* of guint, the transfers */
   char    *token;      /* the activation token of the click, when the server sent one */
@@ -56,6 +59,8 @@ struct _HaulNotifier
   gint64           gather_start;  /* monotonic µs of the first finish gathered */
   guint            in_flight;     /* Notify calls not answered yet */
   GHashTable      *shown;         /* server's ID → Shown */
+  guint            recent_id[2];  /* the last of each kind (completed, failed), and when */
+  gint64           recent_at[2];
   gboolean         warned;
   gboolean         busy;
 };
@@ -164,24 +169,50 @@ notify_cb (GObject      *object,
     {
       self->warned = FALSE;
       g_variant_get (reply, "(u)", &shown->server_id);
+      if (shown->replaces_id != 0 && shown->replaces_id != shown->server_id)
+        g_hash_table_remove (self->shown, GUINT_TO_POINTER (shown->replaces_id));
       g_hash_table_replace (self->shown, GUINT_TO_POINTER (shown->server_id), shown);
+      self->recent_id[shown->failed] = shown->server_id;
+      self->recent_at[shown->failed] = g_get_monotonic_time ();
     }
   update_busy (self);
 }
 
 static gboolean expire_cb (gpointer user_data);
 
-/* One notification for the transfers of @ids, all completed or all failed. */
+/* One notification for the transfers of @ids, all completed or all failed: in the place
+ * of the last one of that kind when it is recent and still shown, counting its too. */
 static void
 show (HaulNotifier *self,
-      GArray       *ids,
+      GArray       *new_ids,
       gboolean      failed)
 {
   GVariantBuilder actions, hints;
   g_autofree char *summary = NULL;
   g_autofree char *body = NULL;
   g_autofree char *escaped = NULL;
+  g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
+  Shown *recent = g_hash_table_lookup (self->shown, GUINT_TO_POINTER (self->recent_id[failed]));
+  guint replaces_id = 0;
   Shown *shown;
+
+  if (recent != NULL && self->recent_id[failed] != 0 &&
+      g_get_monotonic_time () - self->recent_at[failed] < MERGE_S * G_USEC_PER_SEC)
+    {
+      /* Of the earlier ones, those still so: a failed one may have been retried since. */
+      replaces_id = recent->server_id;
+      for (guint i = 0; i < recent->ids->len; i++)
+        {
+          guint id = g_array_index (recent->ids, guint, i);
+          HaulTransfer *transfer = haul_manager_lookup (self->manager, id);
+
+          if (transfer != NULL &&
+              haul_transfer_get_state (transfer) == (failed ? HAUL_TRANSFER_STATE_FAILED
+                                                            : HAUL_TRANSFER_STATE_COMPLETED))
+            g_array_append_val (ids, id);
+        }
+    }
+  g_array_append_vals (ids, new_ids->data, new_ids->len);
 
   g_variant_builder_init (&actions, G_VARIANT_TYPE_STRING_ARRAY);
   g_variant_builder_add (&actions, "s", "default");
@@ -239,6 +270,7 @@ show (HaulNotifier *self,
 
   shown = g_new0 (Shown, 1);
   shown->notifier = self;
+  shown->replaces_id = replaces_id;
   shown->failed = failed;
   shown->ids = g_array_ref (ids);
   shown->expire_source = g_timeout_add_seconds (EXPIRE_S, expire_cb, shown);
@@ -247,7 +279,7 @@ show (HaulNotifier *self,
   escaped = g_markup_escape_text (body, -1);
   g_dbus_connection_call (self->session, NOTIFICATIONS_NAME, NOTIFICATIONS_PATH,
                           haul_fdo_notifications_interface_info ()->name, "Notify",
-                          g_variant_new ("(susssasa{sv}i)", _("Haul"), 0, APP_ID, summary, escaped,
+                          g_variant_new ("(susssasa{sv}i)", _("Haul"), replaces_id, APP_ID, summary, escaped,
                                          &actions, &hints, -1),
                           G_VARIANT_TYPE ("(u)"), G_DBUS_CALL_FLAGS_NONE, -1, self->cancellable,
                           notify_cb, shown);
