@@ -21,13 +21,11 @@
 #include "haul-http.h"
 #include "haul-rate-limiter.h"
 #include "haul-resume-data.h"
+#include "haul-segments.h"
 #include "haul-state.h"
 
 #define MAX_REDIRECTS        20
-#define MAX_BACKOFF_MS       (5 * 60 * 1000)
-#define MIN_SPLIT            (2 * 1024 * 1024)
-#define SPLIT_ALIGN          (64 * 1024)
-#define BUFFER_SIZE          (1024 * 1024)
+#define BUFFER_SIZE          HAUL_BUFFER_SIZE
 #define MIN_BUFFER_SIZE      (256 * 1024)
 #define FLUSH_INTERVAL_US    (200 * 1000)
 #define LIGHT_SAVE_US        (100 * 1000)
@@ -313,14 +311,8 @@ static guint
 backoff_ms (HaulDownload *self,
             guint         retry_after)
 {
-  guint64 backoff;
-
-  if (retry_after > 0)
-    return MIN (retry_after, 3600) * 1000;
-  backoff = (guint64) self->retry_base_ms << MIN (MAX (self->fruitless, 1) - 1, 20u);
-  backoff = MIN (backoff, (guint64) MAX_BACKOFF_MS);
-  /* Jitter keeps many clients from coming back at the same instant. */
-  return (guint) (backoff * g_random_double_range (0.8, 1.2));
+  return haul_backoff_ms (self->retry_base_ms, self->fruitless, retry_after,
+                          g_random_double_range (0.8, 1.2));
 }
 
 /* Counts a try that brought nothing lasting; %FALSE when that was one too many, and the
@@ -1420,12 +1412,12 @@ split_largest (HaulDownload *self)
         }
     }
 
-  if (best == NULL || best_left < 2 * MIN_SPLIT)
+  if (best == NULL)
     return -1;
-
   seg = segment (self, best->seg);
-  mid = MAX (best->read_pos, seg->written) + best_left / 2;
-  mid -= mid % SPLIT_ALIGN;
+  mid = haul_segment_split_point (MAX (best->read_pos, seg->written), seg->end);
+  if (mid < 0)
+    return -1;
   tail.start = tail.written = tail.synced = mid;
   tail.end = seg->end;
   seg->end = mid;

@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#include "config.h"
+
+#include "haul-segments.h"
+#include "haul-test-utils.h"
+
+#define MiB (1024 * 1024)
+
+/* Where a segment's rest splits for another connection. */
+static void
+test_split_point (void)
+{
+  /* Half way, aligned down, so that the new segment's writes are aligned. */
+  g_assert_cmpint (haul_segment_split_point (0, 8 * MiB), ==, 4 * MiB);
+  g_assert_cmpint (haul_segment_split_point (0, 8 * MiB + 1000), ==, 4 * MiB);
+  g_assert_cmpint (haul_segment_split_point (1000, 8 * MiB + 1000) % HAUL_SPLIT_ALIGN, ==, 0);
+  g_assert_cmpint (haul_segment_split_point (1000, 8 * MiB + 1000), >, 1000);
+
+  /* Each half keeps at least the split minimum, and more than a read buffer. */
+  g_assert_cmpint (haul_segment_split_point (0, 2 * HAUL_SPLIT_MIN), ==, HAUL_SPLIT_MIN);
+  g_assert_cmpint (haul_segment_split_point (0, 2 * HAUL_SPLIT_MIN - 1), ==, -1);
+  g_assert_cmpint (haul_segment_split_point (3 * MiB, 3 * MiB + 2 * HAUL_SPLIT_MIN - 1), ==, -1);
+  for (gint64 from = 0; from < 3 * MiB; from += 333333)
+    for (gint64 left = 2 * HAUL_SPLIT_MIN; left < 3 * HAUL_SPLIT_MIN; left += 123457)
+      {
+        gint64 mid = haul_segment_split_point (from, from + left);
+
+        g_assert_cmpint (mid % HAUL_SPLIT_ALIGN, ==, 0);
+        g_assert_cmpint (mid - from, >=, HAUL_SPLIT_MIN - HAUL_SPLIT_ALIGN);
+        g_assert_cmpint (from + left - mid, >=, HAUL_SPLIT_MIN);
+        g_assert_cmpint (mid - from, >=, HAUL_BUFFER_SIZE);
+      }
+
+  /* Nothing to split: done, or a size not known. */
+  g_assert_cmpint (haul_segment_split_point (8 * MiB, 8 * MiB), ==, -1);
+  g_assert_cmpint (haul_segment_split_point (-1, 8 * MiB), ==, -1);
+}
+
+/* How long a try waits after others failed. */
+static void
+test_backoff (void)
+{
+  /* Doubling from the base, for each fruitless try after the first. */
+  g_assert_cmpuint (haul_backoff_ms (1000, 1, 0, 1.0), ==, 1000);
+  g_assert_cmpuint (haul_backoff_ms (1000, 0, 0, 1.0), ==, 1000);
+  g_assert_cmpuint (haul_backoff_ms (1000, 2, 0, 1.0), ==, 2000);
+  g_assert_cmpuint (haul_backoff_ms (1000, 5, 0, 1.0), ==, 16000);
+
+  /* At most five minutes, however many tries, without overflowing. */
+  g_assert_cmpuint (haul_backoff_ms (1000, 12, 0, 1.0), ==, HAUL_BACKOFF_MAX_MS);
+  g_assert_cmpuint (haul_backoff_ms (1000, G_MAXUINT, 0, 1.0), ==, HAUL_BACKOFF_MAX_MS);
+  g_assert_cmpuint (haul_backoff_ms (G_MAXUINT, 30, 0, 1.0), ==, HAUL_BACKOFF_MAX_MS);
+
+  /* The jitter scales it. */
+  g_assert_cmpuint (haul_backoff_ms (1000, 3, 0, 0.8), ==, 3200);
+  g_assert_cmpuint (haul_backoff_ms (1000, 3, 0, 1.2), ==, 4800);
+
+  /* Retry-After wins, without jitter, at most an hour. */
+  g_assert_cmpuint (haul_backoff_ms (1000, 5, 7, 1.2), ==, 7000);
+  g_assert_cmpuint (haul_backoff_ms (1000, 5, 86400, 1.0), ==, HAUL_RETRY_AFTER_MAX_S * 1000);
+}
+
+int
+main (int    argc,
+      char **argv)
+{
+  haul_test_init (&argc, &argv);
+
+  g_test_add_func ("/segments/split-point", test_split_point);
+  g_test_add_func ("/segments/backoff", test_backoff);
+
+  return g_test_run ();
+}
