@@ -21,17 +21,13 @@
 #include "haul-http.h"
 #include "haul-rate-limiter.h"
 #include "haul-resume-data.h"
-#include "haul-segments.h"
+#include "haul-schedule.h"
 #include "haul-state.h"
 
 #define MAX_REDIRECTS        20
 #define BUFFER_SIZE          HAUL_BUFFER_SIZE
 #define MIN_BUFFER_SIZE      (256 * 1024)
 #define FLUSH_INTERVAL_US    (200 * 1000)
-#define LIGHT_SAVE_US        (100 * 1000)
-#define DURABLE_SAVE_US      (2 * 1000 * 1000)
-#define DURABLE_SAVE_MAX_US  (30 * 1000 * 1000)
-#define DURABLE_SAVE_BYTES   (1024 * 1024)
 
 typedef enum
 {
@@ -540,16 +536,21 @@ write_done_cb (GObject      *object,
     }
   else if (self->settling == SETTLE_NONE)
     {
-      gint64 since = now - self->last_durable_save_us;
-
-      /* A durable checkpoint costs two fsyncs: take one every 2 s while data flows fast,
-       * but for a slow download only once a MiB came, or every 30 s. */
-      if (since >= DURABLE_SAVE_MAX_US ||
-          (since >= DURABLE_SAVE_US &&
-           haul_resume_data_get_written (self->rd) - self->durable_written >= DURABLE_SAVE_BYTES))
-        request_save (self, TRUE);
-      else if (!is_single_stream (self) && now - self->last_light_save_us >= LIGHT_SAVE_US)
-        request_save (self, FALSE);
+      /* The policy is haul_checkpoint_due()'s (haul-schedule.c). */
+      switch (haul_checkpoint_due (now - self->last_durable_save_us, now - self->last_light_save_us,
+                                   haul_resume_data_get_written (self->rd) - self->durable_written,
+                                   is_single_stream (self)))
+        {
+        case HAUL_CHECKPOINT_DURABLE:
+          request_save (self, TRUE);
+          break;
+        case HAUL_CHECKPOINT_LIGHT:
+          request_save (self, FALSE);
+          break;
+        case HAUL_CHECKPOINT_NONE:
+        default:
+          break;
+        }
     }
 
   if (conn->stopping)

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "haul-segments.h"
+#include "haul-schedule.h"
 #include "haul-test-utils.h"
 
 #define MiB (1024 * 1024)
@@ -60,14 +60,35 @@ test_backoff (void)
   g_assert_cmpuint (haul_backoff_ms (1000, 5, 86400, 1.0), ==, HAUL_RETRY_AFTER_MAX_S * 1000);
 }
 
+/* When the resume data is saved, after a write landed. */
+static void
+test_checkpoint (void)
+{
+  const gint64 s = G_USEC_PER_SEC;
+
+  /* Fast: durable every 2 s once a MiB came. */
+  g_assert_cmpint (haul_checkpoint_due (2 * s, 0, MiB, TRUE), ==, HAUL_CHECKPOINT_DURABLE);
+  g_assert_cmpint (haul_checkpoint_due (2 * s - 1, 0, 100 * MiB, TRUE), ==, HAUL_CHECKPOINT_NONE);
+  /* Slow: not before a MiB, but every 30 s whatever came. */
+  g_assert_cmpint (haul_checkpoint_due (10 * s, 0, MiB - 1, TRUE), ==, HAUL_CHECKPOINT_NONE);
+  g_assert_cmpint (haul_checkpoint_due (30 * s, 0, 1, TRUE), ==, HAUL_CHECKPOINT_DURABLE);
+  /* Several segments: a light one every 100 ms in between; one stream needs none. */
+  g_assert_cmpint (haul_checkpoint_due (s, 100 * 1000, 10, FALSE), ==, HAUL_CHECKPOINT_LIGHT);
+  g_assert_cmpint (haul_checkpoint_due (s, 100 * 1000 - 1, 10, FALSE), ==, HAUL_CHECKPOINT_NONE);
+  g_assert_cmpint (haul_checkpoint_due (s, 10 * s, 10, TRUE), ==, HAUL_CHECKPOINT_NONE);
+  /* Durable wins over light. */
+  g_assert_cmpint (haul_checkpoint_due (3 * s, 10 * s, MiB, FALSE), ==, HAUL_CHECKPOINT_DURABLE);
+}
+
 int
 main (int    argc,
       char **argv)
 {
   haul_test_init (&argc, &argv);
 
-  g_test_add_func ("/segments/split-point", test_split_point);
-  g_test_add_func ("/segments/backoff", test_backoff);
+  g_test_add_func ("/schedule/split-point", test_split_point);
+  g_test_add_func ("/schedule/backoff", test_backoff);
+  g_test_add_func ("/schedule/checkpoint", test_checkpoint);
 
   return g_test_run ();
 }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
-#include "haul-segments.h"
+#include "haul-schedule.h"
 
 /**
  * haul_segment_split_point:
@@ -52,4 +52,29 @@ haul_backoff_ms (guint  base_ms,
   backoff = (guint64) base_ms << MIN (MAX (fruitless, 1) - 1, 20u);
   backoff = MIN (backoff, (guint64) HAUL_BACKOFF_MAX_MS);
   return (guint) (backoff * jitter);
+}
+
+/**
+ * haul_checkpoint_due:
+ * @since_durable_us: time since the last durable checkpoint
+ * @since_light_us: time since the last checkpoint of either kind
+ * @written_since_durable: bytes written since the last durable checkpoint
+ * @single_stream: whether the download has one segment (its file's size then says how
+ *   much of it is there after a crash of the process, and no light checkpoint is needed)
+ *
+ * Returns: the checkpoint to take after a write landed, if any
+ */
+HaulCheckpoint
+haul_checkpoint_due (gint64   since_durable_us,
+                     gint64   since_light_us,
+                     gint64   written_since_durable,
+                     gboolean single_stream)
+{
+  if (since_durable_us >= HAUL_CHECKPOINT_DURABLE_MAX_US ||
+      (since_durable_us >= HAUL_CHECKPOINT_DURABLE_US &&
+       written_since_durable >= HAUL_CHECKPOINT_DURABLE_BYTES))
+    return HAUL_CHECKPOINT_DURABLE;
+  if (!single_stream && since_light_us >= HAUL_CHECKPOINT_LIGHT_US)
+    return HAUL_CHECKPOINT_LIGHT;
+  return HAUL_CHECKPOINT_NONE;
 }
