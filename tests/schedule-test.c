@@ -1,6 +1,9 @@
 /* SPDX-License-Identifier: GPL-3.0-or-later */
 #include "config.h"
 
+#include <string.h>
+
+#include "haul-restart.h"
 #include "haul-schedule.h"
 #include "haul-test-utils.h"
 
@@ -80,6 +83,28 @@ test_checkpoint (void)
   g_assert_cmpint (haul_checkpoint_due (3 * s, 10 * s, MiB, FALSE), ==, HAUL_CHECKPOINT_DURABLE);
 }
 
+/* Each reason to start over says which it is, with what it names. */
+static void
+test_restart_reasons (void)
+{
+  g_autoptr(GHashTable) seen = g_hash_table_new_full (g_str_hash, g_str_equal, g_free, NULL);
+  g_autofree char *range = haul_restart_describe (HAUL_RESTART_RANGE_MISMATCH, "bytes 5-9/10", NULL);
+  g_autofree char *none = haul_restart_describe (HAUL_RESTART_RANGE_MISMATCH, NULL, NULL);
+  g_autofree char *url = haul_restart_describe (HAUL_RESTART_OTHER_URL, "a.iso.part", "http://old/a.iso");
+
+  for (HaulRestart why = HAUL_RESTART_FILE_CHANGED; why <= HAUL_RESTART_OTHER_URL; why++)
+    {
+      char *text = haul_restart_describe (why, "x", "y");
+
+      g_assert_cmpuint (strlen (text), >, 10);
+      g_assert_false (g_hash_table_contains (seen, text));
+      g_hash_table_add (seen, text);
+    }
+  g_assert_cmpstr (range, ==, "The server sent a different range (bytes 5-9/10) than asked for");
+  g_assert_cmpstr (none, ==, "The server sent a different range (none) than asked for");
+  g_assert_cmpstr (url, ==, "The partial data in “a.iso.part” came from another URL (http://old/a.iso)");
+}
+
 int
 main (int    argc,
       char **argv)
@@ -89,6 +114,7 @@ main (int    argc,
   g_test_add_func ("/schedule/split-point", test_split_point);
   g_test_add_func ("/schedule/backoff", test_backoff);
   g_test_add_func ("/schedule/checkpoint", test_checkpoint);
+  g_test_add_func ("/schedule/restart-reasons", test_restart_reasons);
 
   return g_test_run ();
 }

@@ -17,6 +17,7 @@
 #include "haul-download-private.h"
 #include "haul-error.h"
 #include "haul-filename.h"
+#include "haul-restart.h"
 
 #define BUFFER_SIZE          (1024 * 1024)
 #define MAX_RESUME_DATA_SIZE (1024 * 1024)
@@ -542,8 +543,8 @@ _haul_download_prepare_worker (GTask        *task,
               g_autoptr(GError) save_error = NULL;
               gsize len;
 
-              prep->restart_reason = g_strdup_printf (_("The partial data in “%s” came from another URL (%s)"),
-                                                      pname, prep->rd->uri);
+              prep->restart_reason = haul_restart_describe (HAUL_RESTART_OTHER_URL, pname,
+                                                            prep->rd->uri);
               haul_resume_data_reset (prep->rd);
               g_free (prep->rd->uri);
               prep->rd->uri = g_strdup (prep->uri);

@@ -20,6 +20,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-rate-limiter.h"
+#include "haul-restart.h"
 #include "haul-resume-data.h"
 #include "haul-schedule.h"
 #include "haul-state.h"
@@ -106,6 +107,7 @@ struct _HaulDownload
   gint64           buffered;
   SettleAction     settling;
   GError          *failure;
+  HaulRestart      restart_why;     /* why it starts over, and that in words */
   char            *restart_reason;
   guint            fruitless;
   guint            retry_source;
@@ -160,6 +162,9 @@ enum {
 static guint signals[N_SIGNALS];
 
 static void fill_connections  (HaulDownload *self);
+static void restart           (HaulDownload *self,
+                               HaulRestart   why,
+                               const char   *detail);
 static void settle            (HaulDownload *self,
                                SettleAction  action,
                                GError       *error);
@@ -1136,10 +1141,7 @@ conn_handle_response (Conn *conn)
           gboolean changed = !validators_match (self, headers);
 
           self->ranges_broken = !changed;
-          settle (self, SETTLE_RESTART,
-                  g_error_new_literal (HAUL_ERROR, HAUL_ERROR_FAILED,
-                                       changed ? _("The file changed on the server")
-                                               : _("The server ignored the range request")));
+          restart (self, changed ? HAUL_RESTART_FILE_CHANGED : HAUL_RESTART_RANGE_IGNORED, NULL);
           conn_stop (conn);
           return;
         }
@@ -1151,8 +1153,7 @@ conn_handle_response (Conn *conn)
         }
       if (!record_first_response (self, conn, headers))
         {
-          settle (self, SETTLE_RESTART,
-                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED, _("The file changed on the server")));
+          restart (self, HAUL_RESTART_FILE_CHANGED, NULL);
           conn_stop (conn);
           return;
         }
@@ -1171,18 +1172,13 @@ conn_handle_response (Conn *conn)
           (self->relinked && (self->rd->total < 0 || total != self->rd->total)))
         {
           self->ranges_broken = TRUE;
-          settle (self, SETTLE_RESTART,
-                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
-                               _("The server sent a different range (%s) than asked for"),
-                               value != NULL ? value : "none"));
+          restart (self, HAUL_RESTART_RANGE_MISMATCH, value);
           conn_stop (conn);
           return;
         }
       if (!validators_match (self, headers))
         {
-          settle (self, SETTLE_RESTART,
-                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
-                               _("The file changed on the server")));
+          restart (self, HAUL_RESTART_FILE_CHANGED, NULL);
           conn_stop (conn);
           return;
         }
@@ -1212,9 +1208,7 @@ conn_handle_response (Conn *conn)
       /* A server that refuses a range of a file it has not sent in full is not asked for
        * ranges again in this run: it gets one plain request. */
       self->ranges_broken = TRUE;
-      settle (self, SETTLE_RESTART,
-              g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
-                           _("The server refused the range request")));
+      restart (self, HAUL_RESTART_RANGE_REFUSED, NULL);
       conn_stop (conn);
       return;
     }
@@ -1475,11 +1469,7 @@ fill_connections (HaulDownload *self)
       if (segment (self, index)->written > 0 &&
           (!haul_resume_data_is_resumable (self->rd) || self->ranges_broken))
         {
-          settle (self, SETTLE_RESTART,
-                  g_error_new (HAUL_ERROR, HAUL_ERROR_FAILED,
-                               self->ranges_broken ?
-                               _("The server does not support resuming") :
-                               _("The server gives no ETag or Last-Modified date to prove the file is unchanged")));
+          restart (self, self->ranges_broken ? HAUL_RESTART_NO_RANGES : HAUL_RESTART_NO_VALIDATOR, NULL);
           return;
         }
       start_conn (self, (guint) index);
@@ -1877,6 +1867,21 @@ reap_idle_cb (gpointer user_data)
   return G_SOURCE_REMOVE;
 }
 
+/* Starts over from the beginning, for @why (unless the download already settles). */
+static void
+restart (HaulDownload *self,
+         HaulRestart   why,
+         const char   *detail)
+{
+  if (self->settling == SETTLE_NONE)
+    {
+      self->restart_why = why;
+      g_free (self->restart_reason);
+      self->restart_reason = haul_restart_describe (why, detail, NULL);
+    }
+  settle (self, SETTLE_RESTART, NULL);
+}
+
 static void
 settle (HaulDownload *self,
         SettleAction  action,
@@ -1904,11 +1909,7 @@ settle (HaulDownload *self,
 
   self->settling = action;
   if (action == SETTLE_RESTART)
-    {
-      g_free (self->restart_reason);
-      self->restart_reason = g_strdup (error->message);
-      g_error_free (error);
-    }
+    g_assert (error == NULL);   /* restart() set the reason */
   else
     {
       g_clear_error (&self->failure);
