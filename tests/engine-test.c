@@ -10,6 +10,7 @@
 #include "haul-download.h"
 #include "haul-error.h"
 #include "haul-rate-limiter.h"
+#include "haul-resume-data.h"
 #include "haul-test-utils.h"
 
 /* The engine in-process, without haulctl: what one process running many downloads (the
@@ -219,6 +220,80 @@ test_fruitless_carried (Fixture       *f,
   g_clear_error (&run.error);
 }
 
+static void
+on_saved_cb (HaulDownload *download,
+             const char   *json,
+             GPtrArray    *saves)
+{
+  g_autoptr(GError) error = NULL;
+  HaulResumeData *rd = haul_resume_data_new_from_json (json, -1, &error);
+
+  g_assert_no_error (error);
+  g_ptr_array_add (saves, rd);
+}
+
+/* Each durable checkpoint is announced with resume data that parses, vouching for more
+ * and more of the file: the copy the daemon keeps in its record. */
+static void
+test_resume_data_saved (Fixture       *f,
+                        gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 4 * 1024 * KiB, 1);
+  g_autoptr(HaulDownload) download = new_download (f, "/saved.bin?size=4194304&drip=1048576");
+  g_autoptr(GPtrArray) saves = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_resume_data_free);
+  g_autofree char *path = g_build_filename (f->dir, "saved.bin", NULL);
+  gint64 last = -1;
+  Run run = { 0 };
+
+  g_signal_connect (download, "resume-data-saved", G_CALLBACK (on_saved_cb), saves);
+  haul_download_run_async (download, NULL, run_cb, &run);
+  WAIT_FOR ("the download", run.done);
+  g_assert_no_error (run.error);
+  haul_test_assert_file_equals (path, expected);
+
+  /* One when the first response came (nothing written yet), one at least while it ran. */
+  g_assert_cmpuint (saves->len, >=, 2);
+  for (guint i = 0; i < saves->len; i++)
+    {
+      gint64 written = haul_resume_data_get_written (g_ptr_array_index (saves, i));
+
+      g_assert_cmpint (written, >=, last);
+      g_assert_cmpint (written, <=, 4 * 1024 * KiB);
+      last = written;
+    }
+  g_assert_cmpint (last, >, 0);
+}
+
+/* Cancelled before its files are ready: it ends cancelled, sends nothing, and leaves
+ * nothing in the way of the next download of the same file. */
+static void
+test_cancel_while_preparing (Fixture       *f,
+                             gconstpointer  data)
+{
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 64 * KiB, 1);
+  g_autoptr(HaulDownload) download = new_download (f, "/early.bin?size=65536");
+  g_autoptr(HaulDownload) again = new_download (f, "/early.bin?size=65536");
+  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+  g_autofree char *path = g_build_filename (f->dir, "early.bin", NULL);
+  Run run = { 0 }, second = { 0 };
+
+  haul_download_run_async (download, cancellable, run_cb, &run);
+  /* At once, before the main loop runs the preparation's answer. */
+  g_cancellable_cancel (cancellable);
+  WAIT_FOR ("the cancelled run", run.done);
+  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+  g_assert_false (run.ok);
+  g_clear_error (&run.error);
+  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+  g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 0);
+
+  haul_download_run_async (again, NULL, run_cb, &second);
+  WAIT_FOR ("the next run", second.done);
+  g_assert_no_error (second.error);
+  g_assert_cmpstr (haul_download_get_filename (again), ==, "early.bin");
+  haul_test_assert_file_equals (path, expected);
+}
+
 #define ADD(path, func) \
   g_test_add (path, Fixture, NULL, fixture_setup, func, fixture_teardown)
 
@@ -233,6 +308,8 @@ main (int    argc,
   ADD ("/engine/limit-lifted", test_limit_lifted);
   ADD ("/engine/retry-wait-announced", test_retry_wait_announced);
   ADD ("/engine/fruitless-carried", test_fruitless_carried);
+  ADD ("/engine/resume-data-saved", test_resume_data_saved);
+  ADD ("/engine/cancel-while-preparing", test_cancel_while_preparing);
 
   return g_test_run ();
 }
