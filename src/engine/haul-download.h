@@ -5,6 +5,7 @@
 #include <libsoup/soup.h>
 
 #include "haul-check.h"
+#include "haul-session.h"
 #include "haul-state.h"
 #include "haul-types.h"
 
@@ -20,8 +21,6 @@ G_DECLARE_FINAL_TYPE (HaulDownload, haul_download, HAUL, DOWNLOAD, GObject)
 HaulDownload *haul_download_new                  (const char       *uri,
                                                   const char       *directory,
                                                   const char       *filename);
-SoupSession  *haul_session_new                   (GProxyResolver   *proxy_resolver);
-GProxyResolver *haul_proxy_resolver_new_from_environment (void);
 void          haul_download_set_session          (HaulDownload     *self,
                                                   SoupSession      *session);
 void          haul_download_set_headers          (HaulDownload     *self,

@@ -1,0 +1,14 @@
+/* SPDX-License-Identifier: GPL-3.0-or-later */
+#pragma once
+
+#include <gio/gio.h>
+#include <libsoup/soup.h>
+
+G_BEGIN_DECLS
+
+/* The HTTP session downloads share, and the proxies of a program without a desktop. */
+
+SoupSession    *haul_session_new                         (GProxyResolver *proxy_resolver);
+GProxyResolver *haul_proxy_resolver_new_from_environment (void);
+
+G_END_DECLS
