@@ -242,6 +242,12 @@ test_boot_rule_no_boot_id (void)
   seg->synced = 0;
   /* Resume data without a boot id cannot prove it is from this boot. */
   g_assert_cmpint (haul_resume_data_apply_boot_rule (rd, "boot-a", 500), ==, 0);
+
+  /* Nor where the kernel gave none: "" then and "" now may be two boots. */
+  seg->written = 500;
+  rd->boot_id = g_strdup ("");
+  g_assert_cmpint (haul_resume_data_apply_boot_rule (rd, "", 500), ==, 0);
+  g_assert_cmpint (seg->written, ==, 0);
 }
 
 static void

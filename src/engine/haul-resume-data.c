@@ -493,8 +493,9 @@ haul_resume_data_new_from_json (const char  *data,
  * Decides which bytes of the `.part` file can be trusted. After a crash of the process
  * the page cache still holds what was written, so written bytes are good (for a single
  * stream, the file's size says how many). After a reboot only what was flushed with
- * `fdatasync` before the resume data was saved is good. Nothing beyond the file's size
- * is ever trusted.
+ * `fdatasync` before the resume data was saved is good; so it is where the boot is not
+ * known (no `/proc/sys/kernel/random/boot_id`). Nothing beyond the file's size is ever
+ * trusted.
  *
  * Returns: the size the `.part` file must be cut to
  */
@@ -509,7 +510,9 @@ haul_resume_data_apply_boot_rule (HaulResumeData *self,
 
   g_return_val_if_fail (self != NULL, 0);
 
-  same_boot = self->boot_id != NULL && g_strcmp0 (self->boot_id, current_boot_id) == 0;
+  /* Where the kernel gives no boot id (""), a reboot cannot be ruled out. */
+  same_boot = self->boot_id != NULL && *self->boot_id != '\0' &&
+              g_strcmp0 (self->boot_id, current_boot_id) == 0;
   single = self->segments->len == 1;
 
   for (guint i = 0; i < self->segments->len; i++)
