@@ -14,6 +14,7 @@
 #include "haul-cleanup.h"
 #include "haul-download-private.h"
 #include "haul-error.h"
+#include "haul-io.h"
 #include "haul-types.h"
 
 typedef struct
@@ -110,7 +111,7 @@ start_cleanup (const char          *directory,
   job->name = g_strdup (name);
   job->uris = g_strdupv ((char **) uris);
   g_task_set_task_data (task, job, (GDestroyNotify) cleanup_free);
-  g_task_run_in_thread (task, worker);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, worker);
 }
 
 static void

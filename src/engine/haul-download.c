@@ -19,6 +19,7 @@
 #include "haul-error.h"
 #include "haul-filename.h"
 #include "haul-http.h"
+#include "haul-io.h"
 #include "haul-rate-limiter.h"
 #include "haul-restart.h"
 #include "haul-resume-data.h"
@@ -443,7 +444,7 @@ conn_arm_stall_timer (Conn *conn)
 
 typedef struct
 {
-  HaulDownload *self;
+  int          *direct_failed;   /* the download's, atomic; the task keeps it alive */
   int           fd;
   int           direct_fd;
   guint8       *buf;
@@ -469,7 +470,7 @@ write_worker (GTask        *task,
     {
       gint64 offset = job->offset + (gint64) done;
       gsize left = job->len - done;
-      gboolean direct = job->direct_fd >= 0 && !g_atomic_int_get (&job->self->direct_failed) &&
+      gboolean direct = job->direct_fd >= 0 && !g_atomic_int_get (job->direct_failed) &&
                         offset % HAUL_DIRECT_ALIGN == 0 && left >= HAUL_DIRECT_ALIGN &&
                         GPOINTER_TO_SIZE (job->buf + done) % HAUL_DIRECT_ALIGN == 0;
       ssize_t n;
@@ -483,7 +484,7 @@ write_worker (GTask        *task,
         continue;
       if (n < 0 && direct && errno == EINVAL)
         {
-          g_atomic_int_set (&job->self->direct_failed, TRUE);
+          g_atomic_int_set (job->direct_failed, TRUE);
           continue;
         }
       if (n <= 0)
@@ -609,7 +610,7 @@ conn_flush_full (Conn     *conn,
   rest = conn->filled - len;
 
   job = g_new0 (WriteJob, 1);
-  job->self = self;
+  job->direct_failed = &self->direct_failed;
   job->fd = self->part_fd;
   job->direct_fd = self->direct_fd;
   job->buf = conn->bufs[conn->cur];
@@ -628,7 +629,7 @@ conn_flush_full (Conn     *conn,
   task = g_task_new (self, NULL, write_done_cb, conn);
   g_task_set_source_tag (task, conn_flush_full);
   g_task_set_task_data (task, job, g_free);
-  g_task_run_in_thread (task, write_worker);
+  haul_io_run_in_thread (task, HAUL_IO_WRITE, write_worker);
 }
 
 static void
@@ -1074,7 +1075,7 @@ start_body (Conn *conn)
   task = g_task_new (self, NULL, prepare_files_cb, conn);
   g_task_set_source_tag (task, start_body);
   g_task_set_task_data (task, pf, (GDestroyNotify) prepare_files_free);
-  g_task_run_in_thread (task, prepare_files_worker);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, prepare_files_worker);
 }
 
 static guint
@@ -1630,7 +1631,7 @@ request_save (HaulDownload *self,
   task = g_task_new (self, NULL, save_done_cb, NULL);
   g_task_set_source_tag (task, request_save);
   g_task_set_task_data (task, job, (GDestroyNotify) save_job_free);
-  g_task_run_in_thread (task, save_worker);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, save_worker);
 }
 
 /* ---- settling: complete, restart, fail, cancel -------------------------------------- */
@@ -1718,7 +1719,7 @@ start_finish (HaulDownload *self,
   task = g_task_new (self, NULL, finish_cb, NULL);
   g_task_set_source_tag (task, start_finish);
   g_task_set_task_data (task, job, (GDestroyNotify) _haul_download_finish_job_free);
-  g_task_run_in_thread (task, _haul_download_finish_worker);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, _haul_download_finish_worker);
 }
 
 /* The first restart of a run goes at once (the file changed; the server turned out not to
@@ -1813,7 +1814,7 @@ maybe_settled (HaulDownload *self)
           }
         task = g_task_new (self, NULL, truncate_cb, NULL);
         g_task_set_source_tag (task, maybe_settled);
-        g_task_run_in_thread (task, truncate_worker);
+        haul_io_run_in_thread (task, HAUL_IO_FILES, truncate_worker);
       }
       break;
 
@@ -2159,7 +2160,7 @@ haul_download_run_async (HaulDownload        *self,
 
     g_task_set_source_tag (prep_task, haul_download_run_async);
     g_task_set_task_data (prep_task, prep, (GDestroyNotify) _haul_download_prepare_free);
-    g_task_run_in_thread (prep_task, _haul_download_prepare_worker);
+    haul_io_run_in_thread (prep_task, HAUL_IO_FILES, _haul_download_prepare_worker);
   }
 }
 
