@@ -18,7 +18,7 @@ if [ -z "${HAUL_DUNST_INNER:-}" ]; then
   export HAUL_TEST_CONDITIONS=$dir/conditions
   mkdir -p "$HOME" "$XDG_RUNTIME_DIR" "$dir/downloads" "$dir/www" "$dir/tmp"
   chmod 700 "$XDG_RUNTIME_DIR"
-  xvfb-run -n 170 -s "-screen 0 1024x768x24" \
+  "$(dirname "$0")/with-xvfb.sh" \
     dbus-run-session --config-file="$build/tests/haul-test-bus.conf" -- "$0" "$build"
   exit $?
 fi
