@@ -20,6 +20,7 @@
 #include "haul-filename.h"
 #include "haul-http.h"
 #include "haul-io.h"
+#include "haul-part-file.h"
 #include "haul-rate-limiter.h"
 #include "haul-restart.h"
 #include "haul-resume-data.h"
@@ -452,11 +453,7 @@ typedef struct
   gint64        offset;
 } WriteJob;
 
-/* Writes in a worker thread. Whole aligned blocks go through the O_DIRECT descriptor: a
- * download does not push the user's working set out of the page cache, and here it is
- * faster too (no fresh page-cache pages to fault in). Anything else, and file systems
- * that refuse O_DIRECT, take the ordinary path. The two never overlap: each byte range
- * is written once. */
+/* Writes in a worker thread, by the rules of haul_part_file_write(). */
 static void
 write_worker (GTask        *task,
               gpointer      source_object,
@@ -464,40 +461,16 @@ write_worker (GTask        *task,
               GCancellable *cancellable)
 {
   WriteJob *job = task_data;
-  gsize done = 0;
+  GError *error = NULL;
+  gsize written = 0;
 
-  while (done < job->len)
+  if (!haul_part_file_write (job->fd, job->direct_fd, job->direct_failed, job->buf, job->len,
+                             job->offset, &written, &error))
     {
-      gint64 offset = job->offset + (gint64) done;
-      gsize left = job->len - done;
-      gboolean direct = job->direct_fd >= 0 && !g_atomic_int_get (job->direct_failed) &&
-                        offset % HAUL_DIRECT_ALIGN == 0 && left >= HAUL_DIRECT_ALIGN &&
-                        GPOINTER_TO_SIZE (job->buf + done) % HAUL_DIRECT_ALIGN == 0;
-      ssize_t n;
-
-      if (direct)
-        n = pwrite (job->direct_fd, job->buf + done, left - left % HAUL_DIRECT_ALIGN, offset);
-      else
-        n = pwrite (job->fd, job->buf + done, left, offset);
-
-      if (n < 0 && errno == EINTR)
-        continue;
-      if (n < 0 && direct && errno == EINVAL)
-        {
-          g_atomic_int_set (job->direct_failed, TRUE);
-          continue;
-        }
-      if (n <= 0)
-        {
-          int saved_errno = n < 0 ? errno : ENOSPC;
-
-          /* Report the bytes that did land so that they are not fetched again. */
-          job->len = done;
-          g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
-                                   "%s", g_strerror (saved_errno));
-          return;
-        }
-      done += (gsize) n;
+      /* Report the bytes that did land so that they are not fetched again. */
+      job->len = written;
+      g_task_return_error (task, g_steal_pointer (&error));
+      return;
     }
   g_task_return_boolean (task, TRUE);
 }
