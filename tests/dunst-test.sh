@@ -50,24 +50,10 @@ for _ in $(seq 100); do owned org.freedesktop.Notifications && break; sleep 0.1;
 owned org.freedesktop.Notifications || fail "dunst did not start: $(cat "$dir/dunst.log")"
 
 # The file, from nginx on 127.0.0.1.
+. "$(dirname "$0")/bench/nginx.sh"
 head -c 65536 /dev/urandom > "$dir/www/report_2026.pdf"
-port=$(( 20000 + RANDOM % 20000 ))
-cat > "$dir/nginx.conf" <<NGINX
-daemon off;
-master_process off;
-pid $dir/nginx.pid;
-error_log $dir/error.log;
-events { worker_connections 64; }
-http {
-  access_log off;
-  client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
-  uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
-  server { listen 127.0.0.1:$port; root $dir/www; }
-}
-NGINX
-nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
-pids+=($!)
-for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/report_2026.pdf" && break; sleep 0.05; done
+start_nginx "$dir" 0
+pids+=("$nginx_pid")
 
 "$haulctl" add --wait -d "$dir/downloads" "http://127.0.0.1:$port/report_2026.pdf" >/dev/null
 cmp "$dir/www/report_2026.pdf" "$dir/downloads/report_2026.pdf" || fail "the file differs"

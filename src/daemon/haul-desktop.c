@@ -125,14 +125,9 @@ haul_desktop_activate_action (GDBusConnection *connection,
                            platform_data (activation_token)));
 }
 
-/**
- * haul_desktop_file_uri:
- * @transfer: a transfer
- *
- * Returns: (transfer full) (nullable): the URI of its file, or %NULL while it has no name
- */
-char *
-haul_desktop_file_uri (HaulTransfer *transfer)
+/* The URI of a transfer's file, or %NULL while it has no name. */
+static char *
+file_uri (HaulTransfer *transfer)
 {
   g_autofree char *path = NULL;
 
@@ -156,18 +151,16 @@ launch_cb (GObject      *object,
 
 /**
  * haul_desktop_open_file:
- * @connection: the session bus (unused; for symmetry with the other calls)
  * @transfer: a completed transfer
  * @activation_token: (nullable): the token of the user's click
  *
  * Opens the file with the default application for its type.
  */
 void
-haul_desktop_open_file (GDBusConnection *connection,
-                        HaulTransfer    *transfer,
-                        const char      *activation_token)
+haul_desktop_open_file (HaulTransfer *transfer,
+                        const char   *activation_token)
 {
-  g_autofree char *uri = haul_desktop_file_uri (transfer);
+  g_autofree char *uri = file_uri (transfer);
   g_autoptr(GAppLaunchContext) context = g_app_launch_context_new ();
 
   if (uri == NULL)
@@ -190,7 +183,7 @@ haul_desktop_show_in_folder (GDBusConnection *connection,
                              HaulTransfer    *transfer,
                              const char      *activation_token)
 {
-  g_autofree char *uri = haul_desktop_file_uri (transfer);
+  g_autofree char *uri = file_uri (transfer);
   const char *uris[] = { uri, NULL };
 
   if (uri == NULL)

@@ -33,12 +33,10 @@ void     haul_desktop_activate_action (GDBusConnection *connection,
                                        const char      *action,
                                        guint            transfer_id,
                                        const char      *activation_token);
-void     haul_desktop_open_file      (GDBusConnection *connection,
-                                      HaulTransfer    *transfer,
+void     haul_desktop_open_file      (HaulTransfer    *transfer,
                                       const char      *activation_token);
 void     haul_desktop_show_in_folder (GDBusConnection *connection,
                                       HaulTransfer    *transfer,
                                       const char      *activation_token);
-char    *haul_desktop_file_uri       (HaulTransfer    *transfer);
 
 G_END_DECLS

@@ -377,7 +377,7 @@ act (HaulNotifier *self,
         haul_desktop_show_window (self->session, shown->token);
     }
   else if (g_str_equal (action, "open") && first != NULL)
-    haul_desktop_open_file (self->session, first, shown->token);
+    haul_desktop_open_file (first, shown->token);
   else if (g_str_equal (action, "show-in-folder") && first != NULL)
     haul_desktop_show_in_folder (self->session, first, shown->token);
   else if (g_str_equal (action, "change-link") && first != NULL)

@@ -109,8 +109,7 @@ struct _HaulDownload
   gint64           buffered;
   SettleAction     settling;
   GError          *failure;
-  HaulRestart      restart_why;     /* why it starts over, and that in words */
-  char            *restart_reason;
+  char            *restart_reason;  /* why it starts over, in words */
   guint            fruitless;
   guint            retry_source;
   guint            reap_source;
@@ -1849,7 +1848,6 @@ restart (HaulDownload *self,
 {
   if (self->settling == SETTLE_NONE)
     {
-      self->restart_why = why;
       g_free (self->restart_reason);
       self->restart_reason = haul_restart_describe (why, detail, NULL);
     }

@@ -1,8 +1,8 @@
-# Sourced by the benchmarks: start_nginx DIR serves DIR/www/file.bin (8 MiB of random
-# data) from nginx on 127.0.0.1 at 32 kB/s per connection, and sets nginx_pid and port
-# once it answers.
+# Sourced by the benchmarks and some tests: start_nginx DIR [RATE] serves DIR/www (with
+# file.bin, 8 MiB of random data) from nginx on 127.0.0.1 at RATE per connection (32k
+# unless given; 0 for no limit), and sets nginx_pid and port once it answers.
 start_nginx() {
-  local dir=$1
+  local dir=$1 rate=${2:-32k}
   mkdir -p "$dir/www" "$dir/tmp"
   head -c $((8 * 1024 * 1024)) /dev/urandom > "$dir/www/file.bin"
   port=$(( 20000 + RANDOM % 20000 ))
@@ -16,7 +16,7 @@ http {
   access_log off;
   client_body_temp_path $dir/tmp; proxy_temp_path $dir/tmp; fastcgi_temp_path $dir/tmp;
   uwsgi_temp_path $dir/tmp; scgi_temp_path $dir/tmp;
-  server { listen 127.0.0.1:$port; root $dir/www; limit_rate 32k; }
+  server { listen 127.0.0.1:$port; root $dir/www; limit_rate $rate; }
 }
 NGINX
   nginx -p "$dir" -c "$dir/nginx.conf" -e "$dir/error.log" &
