@@ -238,8 +238,8 @@ static void
 test_resume_data_saved (Fixture       *f,
                         gconstpointer  data)
 {
-  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 4 * 1024 * KiB, 1);
-  g_autoptr(HaulDownload) download = new_download (f, "/saved.bin?size=4194304&drip=1048576");
+  g_autoptr(GBytes) expected = haul_test_server_content (f->server, 6 * 1024 * KiB, 1);
+  g_autoptr(HaulDownload) download = new_download (f, "/saved.bin?size=6291456&drip=1048576");
   g_autoptr(GPtrArray) saves = g_ptr_array_new_with_free_func ((GDestroyNotify) haul_resume_data_free);
   g_autofree char *path = g_build_filename (f->dir, "saved.bin", NULL);
   gint64 last = -1;
@@ -251,14 +251,16 @@ test_resume_data_saved (Fixture       *f,
   g_assert_no_error (run.error);
   haul_test_assert_file_equals (path, expected);
 
-  /* One when the first response came (nothing written yet), one at least while it ran. */
+  /* Durable checkpoints come every 2 s while data flows (haul_checkpoint_due): a run of
+   * 6 s has two well inside it, whatever the machine's load; one at the very end may or
+   * may not come before the last write. */
   g_assert_cmpuint (saves->len, >=, 2);
   for (guint i = 0; i < saves->len; i++)
     {
       gint64 written = haul_resume_data_get_written (g_ptr_array_index (saves, i));
 
       g_assert_cmpint (written, >=, last);
-      g_assert_cmpint (written, <=, 4 * 1024 * KiB);
+      g_assert_cmpint (written, <=, 6 * 1024 * KiB);
       last = written;
     }
   g_assert_cmpint (last, >, 0);

@@ -17,6 +17,7 @@
 #include "haul-download-private.h"
 #include "haul-error.h"
 #include "haul-filename.h"
+#include "haul-io.h"
 #include "haul-restart.h"
 
 #define BUFFER_SIZE          (1024 * 1024)
@@ -131,8 +132,8 @@ _haul_download_rename_noreplace (int         dirfd,
 
 /* Flushes, verifies, marks the resume data complete, then renames NAME.part to NAME. A
  * kill at any step leaves either a resumable pair or the finished file. */
-void
-_haul_download_finish_worker (GTask        *task,
+static void
+finish_worker (GTask        *task,
                               gpointer      source_object,
                               gpointer      task_data,
                               GCancellable *cancellable)
@@ -363,11 +364,11 @@ resume_data_is_for (HaulResumeData  *rd,
 /* Looks at what is on disk for the download's name before the first request: resume data
  * to continue from, a finished file, or files Haul did not make, which are never touched.
  * Blocks: runs in a worker thread. */
-void
-_haul_download_prepare_worker (GTask        *task,
-                               gpointer      source_object,
-                               gpointer      task_data,
-                               GCancellable *cancellable)
+static void
+prepare_worker (GTask        *task,
+                gpointer      source_object,
+                gpointer      task_data,
+                GCancellable *cancellable)
 {
   HaulPrepare *prep = task_data;
   g_autofree char *pname = NULL;
@@ -572,4 +573,182 @@ _haul_download_prepare_worker (GTask        *task,
     }
 
   g_task_return_boolean (task, TRUE);
+}
+
+void
+_haul_download_claim_free (HaulClaim *claim)
+{
+  _haul_download_clear_fd (&claim->fd);
+  _haul_download_clear_fd (&claim->direct_fd);
+  g_clear_pointer (&claim->rd, haul_resume_data_free);
+  g_free (claim->chosen_name);
+  g_free (claim->suggested_name);
+  g_free (claim->content_disposition);
+  g_clear_pointer (&claim->final_uri, g_uri_unref);
+  g_free (claim);
+}
+
+/* Claims the name and creates the files, in that order, so that a `.part` never exists
+ * without resume data: the resume data is created only where no file of its name exists
+ * (two downloads racing for a name cannot both have it), then the `.part` beside it. A
+ * name that is not fixed takes the first free candidate, "NAME", "NAME (1)", … */
+static void
+claim_worker (GTask        *task,
+              gpointer      source_object,
+              gpointer      task_data,
+              GCancellable *cancellable)
+{
+  HaulClaim *claim = task_data;
+  g_autofree char *base = NULL;
+  g_autoptr(GError) error = NULL;
+
+  if (!claim->name_fixed)
+    base = claim->suggested_name != NULL ? g_strdup (claim->suggested_name)
+                                         : haul_filename_choose (claim->content_disposition,
+                                                                 claim->final_uri);
+
+  for (guint n = 0; claim->fd < 0; n++)
+    {
+      g_autofree char *candidate = base != NULL ? haul_filename_candidate (base, n)
+                                                : g_strdup (claim->rd->filename);
+      g_autofree char *jname = _haul_download_json_name (candidate);
+      g_autofree char *pname = _haul_download_part_name (candidate);
+      g_autofree char *json = NULL;
+      gsize len;
+      int saved_errno;
+
+      if (n > 9999)
+        {
+          g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_FAILED,
+                                   _("No free name for “%s”"), base);
+          return;
+        }
+      if (base != NULL && !_haul_download_name_is_free (claim->dirfd, candidate))
+        continue;
+
+      g_free (claim->rd->filename);
+      claim->rd->filename = g_strdup (candidate);
+      json = haul_resume_data_to_json (claim->rd, &len);
+      if (!haul_write_file_exclusively_at (claim->dirfd, jname, json, len, &error))
+        {
+          /* Taken since we looked: by another download, most likely. */
+          if (base != NULL && g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+            {
+              g_clear_error (&error);
+              continue;
+            }
+          if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_EXISTS))
+            {
+              g_task_return_new_error (task, HAUL_ERROR, HAUL_ERROR_UNTRUSTED_PART,
+                                       _("“%s” was created by another program meanwhile; it was left untouched"),
+                                       jname);
+              return;
+            }
+          g_task_return_error (task, g_steal_pointer (&error));
+          return;
+        }
+
+      claim->fd = openat (claim->dirfd, pname,
+                          O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
+      if (claim->fd >= 0)
+        {
+          claim->direct_fd = _haul_download_open_direct_at (claim->dirfd, pname);
+          break;
+        }
+      saved_errno = errno;
+      /* Our resume data names a `.part` we could not create: it goes again. */
+      unlinkat (claim->dirfd, jname, 0);
+      if (base != NULL && saved_errno == EEXIST)
+        continue;
+      g_task_return_new_error (task, G_IO_ERROR, g_io_error_from_errno (saved_errno),
+                               _("Could not create “%s”: %s"), pname, g_strerror (saved_errno));
+      return;
+    }
+  claim->chosen_name = g_strdup (claim->rd->filename);
+  g_task_return_boolean (task, TRUE);
+}
+
+static void
+run_job (GObject             *source,
+         gpointer             tag,
+         gpointer             job,
+         GDestroyNotify       job_free,
+         GTaskThreadFunc      func,
+         GAsyncReadyCallback  callback,
+         gpointer             user_data)
+{
+  g_autoptr(GTask) task = g_task_new (source, NULL, callback, user_data);
+
+  g_task_set_source_tag (task, tag);
+  g_task_set_task_data (task, job, job_free);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, func);
+}
+
+static gpointer
+job_of (GAsyncResult  *result,
+        GError       **error)
+{
+  if (!g_task_propagate_boolean (G_TASK (result), error))
+    return NULL;
+  return g_task_get_task_data (G_TASK (result));
+}
+
+/* Looks at what is on disk for the download's name before the first request. */
+void
+_haul_download_prepare_async (GObject             *source,
+                              HaulPrepare         *job,
+                              GAsyncReadyCallback  callback,
+                              gpointer             user_data)
+{
+  run_job (source, _haul_download_prepare_async, job, (GDestroyNotify) _haul_download_prepare_free,
+           prepare_worker, callback, user_data);
+}
+
+/* Returns: (transfer none): what was found, or %NULL with @error set */
+HaulPrepare *
+_haul_download_prepare_finish (GAsyncResult  *result,
+                               GError       **error)
+{
+  return job_of (result, error);
+}
+
+/* Claims the name and creates the files at the first answer. */
+void
+_haul_download_claim_async (GObject             *source,
+                            HaulClaim           *job,
+                            GAsyncReadyCallback  callback,
+                            gpointer             user_data)
+{
+  run_job (source, _haul_download_claim_async, job, (GDestroyNotify) _haul_download_claim_free,
+           claim_worker, callback, user_data);
+}
+
+/* Returns: (transfer none): the claim, its name and descriptors filled in, or %NULL with
+ *   @error set */
+HaulClaim *
+_haul_download_claim_finish (GAsyncResult  *result,
+                             GError       **error)
+{
+  return job_of (result, error);
+}
+
+/* Flushes, verifies, marks the resume data complete, then renames NAME.part to NAME. */
+void
+_haul_download_put_in_place_async (GObject             *source,
+                                   HaulFinishJob       *job,
+                                   GAsyncReadyCallback  callback,
+                                   gpointer             user_data)
+{
+  run_job (source, _haul_download_put_in_place_async, job,
+           (GDestroyNotify) _haul_download_finish_job_free, finish_worker, callback, user_data);
+}
+
+/* Returns: (transfer full): the name the file has now, or %NULL with @error set */
+char *
+_haul_download_put_in_place_finish (GAsyncResult  *result,
+                                    GError       **error)
+{
+  HaulFinishJob *job = job_of (result, error);
+
+  return job != NULL ? g_strdup (job->final_name) : NULL;
 }

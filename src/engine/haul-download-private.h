@@ -8,7 +8,8 @@
 G_BEGIN_DECLS
 
 /* What the blocking file work of a download needs, done in worker threads:
- * haul-download-files.c. The HTTP side lives in haul-download.c. */
+ * haul-download-files.c. The HTTP side lives in haul-connection.c, the `.part` file's
+ * own operations in haul-part-file.c. */
 
 #define HAUL_DIRECT_ALIGN 4096
 
@@ -55,6 +56,22 @@ typedef struct
   gint64           existing_mtime;
 } HaulPrepare;
 
+/* Claiming the name at the first answer, and creating the files. In: the first group;
+ * out: the rest. */
+typedef struct
+{
+  int              dirfd;           /* the download's, open while it runs */
+  HaulResumeData  *rd;              /* a copy; its name is the one to take when fixed */
+  gboolean         name_fixed;
+  char            *suggested_name;
+  char            *content_disposition;
+  GUri            *final_uri;
+
+  char            *chosen_name;
+  int              fd;
+  int              direct_fd;
+} HaulClaim;
+
 void            _haul_download_clear_fd            (int            *fd);
 int             _haul_download_open_direct_at      (int             dirfd,
                                                     const char     *name);
@@ -70,14 +87,28 @@ HaulResumeData *_haul_download_load_resume_data_at (int             dirfd,
                                                     gboolean       *present,
                                                     GError        **error);
 void            _haul_download_finish_job_free     (HaulFinishJob  *job);
-void            _haul_download_finish_worker       (GTask          *task,
-                                                    gpointer        source_object,
-                                                    gpointer        task_data,
-                                                    GCancellable   *cancellable);
 void            _haul_download_prepare_free        (HaulPrepare    *prep);
-void            _haul_download_prepare_worker      (GTask          *task,
-                                                    gpointer        source_object,
-                                                    gpointer        task_data,
-                                                    GCancellable   *cancellable);
+void            _haul_download_claim_free          (HaulClaim      *claim);
+
+/* Each runs on the engine's file threads, with @job (taken) as all it knows; the result
+ * is read from the job, which the task keeps until the callback returns. */
+void            _haul_download_prepare_async       (GObject             *source,
+                                                    HaulPrepare         *job,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+HaulPrepare    *_haul_download_prepare_finish      (GAsyncResult        *result,
+                                                    GError             **error);
+void            _haul_download_claim_async         (GObject             *source,
+                                                    HaulClaim           *job,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+HaulClaim      *_haul_download_claim_finish        (GAsyncResult        *result,
+                                                    GError             **error);
+void            _haul_download_put_in_place_async  (GObject             *source,
+                                                    HaulFinishJob       *job,
+                                                    GAsyncReadyCallback  callback,
+                                                    gpointer             user_data);
+char           *_haul_download_put_in_place_finish (GAsyncResult        *result,
+                                                    GError             **error);
 
 G_END_DECLS

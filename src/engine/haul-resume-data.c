@@ -71,6 +71,33 @@ haul_resume_data_free (HaulResumeData *self)
   g_free (self);
 }
 
+/**
+ * haul_resume_data_copy:
+ * @self: resume data
+ *
+ * Returns: (transfer full): a copy, for a worker thread
+ */
+HaulResumeData *
+haul_resume_data_copy (const HaulResumeData *self)
+{
+  HaulResumeData *copy = g_new0 (HaulResumeData, 1);
+
+  g_return_val_if_fail (self != NULL, NULL);
+
+  *copy = *self;
+  copy->uri = g_strdup (self->uri);
+  copy->effective_uri = g_strdup (self->effective_uri);
+  copy->etag = g_strdup (self->etag);
+  copy->last_modified = g_strdup (self->last_modified);
+  copy->filename = g_strdup (self->filename);
+  copy->owner = g_strdup (self->owner);
+  copy->boot_id = g_strdup (self->boot_id);
+  copy->sha256 = g_strdup (self->sha256);
+  copy->headers = g_strdupv (self->headers);
+  copy->segments = g_array_copy (self->segments);
+  return copy;
+}
+
 HaulSegment *
 haul_resume_data_get_segment (HaulResumeData *self,
                               guint           index)

@@ -48,6 +48,7 @@ struct _HaulResumeData
 };
 
 HaulResumeData *haul_resume_data_new            (void);
+HaulResumeData *haul_resume_data_copy           (const HaulResumeData *self);
 void            haul_resume_data_free           (HaulResumeData  *self);
 void            haul_resume_data_reset          (HaulResumeData  *self);
 char           *haul_resume_data_to_json        (HaulResumeData  *self,
