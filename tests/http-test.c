@@ -107,6 +107,23 @@ test_etag_and_status (void)
   g_assert_false (haul_http_status_is_transient (403));
 }
 
+/* The file in place is the server's only when its size and date are both the server's. */
+static void
+test_same_file (void)
+{
+  const char *date = "Tue, 21 Oct 2025 07:28:00 GMT";
+  gint64 mtime = haul_http_date_to_unix (date);
+
+  g_assert_cmpint (mtime, ==, 1761031680);
+  g_assert_cmpint (haul_http_date_to_unix (NULL), ==, -1);
+  g_assert_cmpint (haul_http_date_to_unix ("yesterday"), ==, -1);
+  g_assert_true (haul_http_is_same_file (1000, date, 1000, mtime));
+  g_assert_false (haul_http_is_same_file (1001, date, 1000, mtime));
+  g_assert_false (haul_http_is_same_file (1000, date, 1000, mtime + 1));
+  g_assert_false (haul_http_is_same_file (1000, NULL, 1000, -1));
+  g_assert_false (haul_http_is_same_file (-1, date, -1, mtime));
+}
+
 static void
 test_rate_limiter (void)
 {
@@ -147,6 +164,7 @@ main (int    argc,
   g_test_add_func ("/http/rate", test_rate);
   g_test_add_func ("/http/etag-and-status", test_etag_and_status);
   g_test_add_func ("/http/rate-limiter", test_rate_limiter);
+  g_test_add_func ("/http/same-file", test_same_file);
 
   return g_test_run ();
 }

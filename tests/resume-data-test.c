@@ -71,6 +71,55 @@ test_round_trip (void)
   g_assert_cmpstr (again, ==, json);
 }
 
+/* A copy for a worker is whole and apart; what a new run asks wins over the saved data. */
+static void
+test_copy_and_request (void)
+{
+  HaulResumeData *saved = haul_resume_data_new ();
+  HaulResumeData *request = haul_resume_data_new ();
+  HaulResumeData *copy;
+  const char *old_headers[] = { "Cookie: a=1", NULL };
+  const char *new_headers[] = { "Cookie: a=2", NULL };
+  HaulSegment second = { 100, 200, 150, 120 };
+
+  saved->uri = g_strdup ("http://old.example/f");
+  saved->filename = g_strdup ("f");
+  saved->etag = g_strdup ("\"e\"");
+  saved->sha256 = g_strdup ("aa");
+  saved->owner = g_strdup ("t1");
+  saved->max_segments = 8;
+  saved->headers = g_strdupv ((char **) old_headers);
+  saved->total = 200;
+  haul_resume_data_get_segment (saved, 0)->end = 100;
+  g_array_append_val (saved->segments, second);
+
+  copy = haul_resume_data_copy (saved);
+  g_assert_cmpstr (copy->etag, ==, "\"e\"");
+  g_assert_true (copy->etag != saved->etag);
+  g_assert_cmpuint (copy->segments->len, ==, 2);
+  g_assert_cmpint (haul_resume_data_get_segment (copy, 1)->written, ==, 150);
+  haul_resume_data_get_segment (copy, 1)->written = 0;
+  g_assert_cmpint (haul_resume_data_get_segment (saved, 1)->written, ==, 150);
+  haul_resume_data_free (copy);
+
+  request->uri = g_strdup ("http://new.example/f");
+  request->max_segments = 2;
+  request->headers = g_strdupv ((char **) new_headers);
+  haul_resume_data_take_request (saved, request);
+  g_assert_cmpstr (saved->uri, ==, "http://new.example/f");
+  g_assert_cmpuint (saved->max_segments, ==, 2);
+  g_assert_cmpstr (saved->headers[0], ==, "Cookie: a=2");
+  g_assert_cmpstr (saved->sha256, ==, "aa");   /* not given: kept */
+  g_assert_cmpstr (saved->owner, ==, "t1");
+  g_assert_cmpstr (saved->etag, ==, "\"e\"");
+  request->owner = g_strdup ("t2");
+  haul_resume_data_take_request (saved, request);
+  g_assert_cmpstr (saved->owner, ==, "t2");
+
+  haul_resume_data_free (request);
+  haul_resume_data_free (saved);
+}
+
 static void
 test_unknown_size (void)
 {
@@ -301,6 +350,7 @@ main (int    argc,
   haul_test_init (&argc, &argv);
 
   g_test_add_func ("/resume-data/round-trip", test_round_trip);
+  g_test_add_func ("/resume-data/copy-and-request", test_copy_and_request);
   g_test_add_func ("/resume-data/unknown-size", test_unknown_size);
   g_test_add_func ("/resume-data/corrupt", test_corrupt);
   g_test_add_func ("/resume-data/inconsistent", test_inconsistent);

@@ -3,7 +3,9 @@
 
 #include <string.h>
 
+#include "haul-error.h"
 #include "haul-restart.h"
+#include "haul-retry.h"
 #include "haul-schedule.h"
 #include "haul-test-utils.h"
 
@@ -105,6 +107,116 @@ test_restart_reasons (void)
   g_assert_cmpstr (url, ==, "The partial data in “a.iso.part” came from another URL (http://old/a.iso)");
 }
 
+/* Which failures end a download, of what kind, and which are tried again. */
+static void
+test_failure_classify (void)
+{
+  struct {
+    GQuark        domain;
+    int           code;
+    guint         status;
+    HaulFailure   failure;
+    HaulErrorKind kind;
+  } cases[] = {
+    { HAUL_ERROR, HAUL_ERROR_HTTP, 404, HAUL_FAILURE_FINAL, HAUL_ERROR_KIND_NOT_FOUND },
+    { HAUL_ERROR, HAUL_ERROR_HTTP, 501, HAUL_FAILURE_FINAL, HAUL_ERROR_KIND_SERVER },
+    { HAUL_ERROR, HAUL_ERROR_TOO_MANY_REDIRECTS, 0, HAUL_FAILURE_FINAL, HAUL_ERROR_KIND_SERVER },
+    { HAUL_ERROR, HAUL_ERROR_UNSUPPORTED_SCHEME, 0, HAUL_FAILURE_FINAL, HAUL_ERROR_KIND_SERVER },
+    { G_TLS_ERROR, G_TLS_ERROR_BAD_CERTIFICATE, 0, HAUL_FAILURE_FINAL, HAUL_ERROR_KIND_TLS },
+    { HAUL_ERROR, HAUL_ERROR_TRANSIENT, 503, HAUL_FAILURE_TRANSIENT, HAUL_ERROR_KIND_SERVER },
+    { HAUL_ERROR, HAUL_ERROR_TRANSIENT, 0, HAUL_FAILURE_TRANSIENT, HAUL_ERROR_KIND_NETWORK },
+    { G_IO_ERROR, G_IO_ERROR_CONNECTION_REFUSED, 0, HAUL_FAILURE_TRANSIENT, HAUL_ERROR_KIND_NETWORK },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (cases[i].domain, cases[i].code, "x");
+      HaulErrorKind kind = HAUL_ERROR_KIND_NONE;
+
+      g_assert_cmpint (haul_failure_classify (error, cases[i].status, &kind), ==,
+                       cases[i].failure);
+      g_assert_cmpint (kind, ==, cases[i].kind);
+    }
+}
+
+static void
+test_failure_kind_of (void)
+{
+  struct {
+    GQuark        domain;
+    int           code;
+    HaulErrorKind kind;
+  } cases[] = {
+    { G_IO_ERROR, G_IO_ERROR_NO_SPACE, HAUL_ERROR_KIND_DISK_FULL },
+    { G_IO_ERROR, G_IO_ERROR_PERMISSION_DENIED, HAUL_ERROR_KIND_PERMISSION },
+    { G_IO_ERROR, G_IO_ERROR_READ_ONLY, HAUL_ERROR_KIND_PERMISSION },
+    { HAUL_ERROR, HAUL_ERROR_CHECKSUM_MISMATCH, HAUL_ERROR_KIND_CHECKSUM },
+    { G_TLS_ERROR, G_TLS_ERROR_NOT_TLS, HAUL_ERROR_KIND_TLS },
+    { G_IO_ERROR, G_IO_ERROR_FAILED, HAUL_ERROR_KIND_LOCAL_IO },
+  };
+
+  for (guint i = 0; i < G_N_ELEMENTS (cases); i++)
+    {
+      g_autoptr(GError) error = g_error_new_literal (cases[i].domain, cases[i].code, "x");
+
+      g_assert_cmpint (haul_failure_kind_of (error), ==, cases[i].kind);
+    }
+}
+
+/* Tries without progress count up to the limit, progress beyond the high water resets
+ * them, and a wait is announced once and its end once. */
+static void
+test_retry_counting (void)
+{
+  HaulRetry retry;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *message = NULL;
+
+  haul_retry_init (&retry, 2, 1000, 0);
+  g_assert_null (haul_retry_count (&retry, "cut"));
+  g_assert_null (haul_retry_count (&retry, "cut"));
+  haul_retry_progress (&retry, 100);
+  g_assert_cmpuint (retry.fruitless, ==, 0);
+  g_assert_null (haul_retry_count (&retry, "cut"));
+  haul_retry_progress (&retry, 100);   /* no further than before: not progress */
+  g_assert_cmpuint (retry.fruitless, ==, 1);
+  g_assert_null (haul_retry_count (&retry, "cut"));
+  error = haul_retry_count (&retry, "cut");
+  g_assert_error (error, HAUL_ERROR, HAUL_ERROR_TRANSIENT);
+  g_assert_nonnull (strstr (error->message, "3"));
+  g_assert_nonnull (strstr (error->message, "cut"));
+
+  g_assert_false (haul_retry_announce (&retry));   /* no wait yet */
+  message = haul_retry_wait (&retry, 7, "503", (GSourceFunc) g_source_remove, NULL);
+  g_assert_nonnull (strstr (message, "7.0"));
+  g_assert_cmpint (retry.until, >, g_get_real_time () + 6 * G_USEC_PER_SEC);
+  g_assert_true (haul_retry_announce (&retry));
+  g_assert_false (haul_retry_announce (&retry));
+  g_assert_true (haul_retry_end (&retry));
+  g_assert_false (haul_retry_end (&retry));
+  g_assert_cmpuint (retry.source, ==, 0);
+  haul_retry_clear (&retry);
+}
+
+static void
+test_rate (void)
+{
+  g_assert_cmpuint (haul_rate_update (0, 1000, G_USEC_PER_SEC / 2), ==, 2000);
+  g_assert_cmpuint (haul_rate_update (2000, 0, G_USEC_PER_SEC), ==, 1400);
+  g_assert_cmpuint (haul_rate_update (2000, 5000, G_USEC_PER_SEC), ==, 2900);
+  g_assert_cmpuint (haul_rate_update (2000, 5000, 0), ==, 2000);
+}
+
+static void
+test_restart_ends_ranges (void)
+{
+  g_assert_true (haul_restart_ends_ranges (HAUL_RESTART_RANGE_IGNORED));
+  g_assert_true (haul_restart_ends_ranges (HAUL_RESTART_RANGE_MISMATCH));
+  g_assert_true (haul_restart_ends_ranges (HAUL_RESTART_RANGE_REFUSED));
+  g_assert_false (haul_restart_ends_ranges (HAUL_RESTART_FILE_CHANGED));
+  g_assert_false (haul_restart_ends_ranges (HAUL_RESTART_NO_VALIDATOR));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -115,6 +227,11 @@ main (int    argc,
   g_test_add_func ("/schedule/backoff", test_backoff);
   g_test_add_func ("/schedule/checkpoint", test_checkpoint);
   g_test_add_func ("/schedule/restart-reasons", test_restart_reasons);
+  g_test_add_func ("/schedule/restart-ends-ranges", test_restart_ends_ranges);
+  g_test_add_func ("/schedule/failure-classify", test_failure_classify);
+  g_test_add_func ("/schedule/failure-kind-of", test_failure_kind_of);
+  g_test_add_func ("/schedule/retry-counting", test_retry_counting);
+  g_test_add_func ("/schedule/rate", test_rate);
 
   return g_test_run ();
 }

@@ -15,6 +15,7 @@
 
 #include "haul-check.h"
 #include "haul-download-private.h"
+#include "haul-download-run.h"
 #include "haul-error.h"
 #include "haul-filename.h"
 #include "haul-io.h"
@@ -691,6 +692,31 @@ job_of (GAsyncResult  *result,
   if (!g_task_propagate_boolean (G_TASK (result), error))
     return NULL;
   return g_task_get_task_data (G_TASK (result));
+}
+
+/* What preparing a run of @opts needs to know; @fixed_name is the name it must have,
+ * %NULL when it takes the server's. */
+HaulPrepare *
+_haul_download_prepare_new (const HaulDownloadOptions *opts,
+                            const char                *fixed_name)
+{
+  HaulPrepare *prep = g_new0 (HaulPrepare, 1);
+
+  prep->directory = g_strdup (opts->directory);
+  prep->name = g_strdup (fixed_name);
+  prep->uri = g_strdup (opts->uri);
+  prep->previous_uri = g_strdup (opts->previous_uri);
+  prep->owner = fixed_name != NULL ? NULL : g_strdup (opts->owner);
+  prep->any_uri = opts->same_file;
+  prep->overwrite = opts->overwrite;
+  prep->check_existing = opts->check_existing && fixed_name != NULL;
+  prep->find_by_uri = opts->resume_by_uri && fixed_name == NULL;
+  prep->sha256 = g_strdup (opts->sha256);
+  prep->saved_resume_data = g_strdup (opts->saved_resume_data);
+  prep->dirfd = -1;
+  prep->part_fd = -1;
+  prep->direct_fd = -1;
+  return prep;
 }
 
 /* Looks at what is on disk for the download's name before the first request. */

@@ -92,6 +92,10 @@ void            _haul_download_claim_free          (HaulClaim      *claim);
 
 /* Each runs on the engine's file threads, with @job (taken) as all it knows; the result
  * is read from the job, which the task keeps until the callback returns. */
+typedef struct _HaulDownloadOptions HaulDownloadOptions;
+
+HaulPrepare    *_haul_download_prepare_new         (const HaulDownloadOptions *opts,
+                                                    const char                *fixed_name);
 void            _haul_download_prepare_async       (GObject             *source,
                                                     HaulPrepare         *job,
                                                     GAsyncReadyCallback  callback,

@@ -218,3 +218,40 @@ haul_http_status_is_transient (guint status)
 {
   return status == 408 || status == 429 || (status >= 500 && status <= 599);
 }
+
+/**
+ * haul_http_date_to_unix:
+ * @value: (nullable): an HTTP date, as in Last-Modified
+ *
+ * Returns: its Unix time, or -1 when there is none
+ */
+gint64
+haul_http_date_to_unix (const char *value)
+{
+  g_autoptr(GDateTime) date = value != NULL ? soup_date_time_new_from_http_string (value) : NULL;
+
+  return date != NULL ? g_date_time_to_unix (date) : -1;
+}
+
+/**
+ * haul_http_is_same_file:
+ * @content_length: the length of the server's answer, or -1 when it did not say
+ * @last_modified: (nullable): its Last-Modified
+ * @size: the size of the file in place
+ * @mtime: its modification time (which Haul gave it from Last-Modified)
+ *
+ * The file in place is the server's file if its size and its date are the server's, as
+ * wget decides.
+ *
+ * Returns: whether it is
+ */
+gboolean
+haul_http_is_same_file (gint64      content_length,
+                        const char *last_modified,
+                        gint64      size,
+                        gint64      mtime)
+{
+  gint64 date = haul_http_date_to_unix (last_modified);
+
+  return content_length >= 0 && content_length == size && date >= 0 && date == mtime;
+}

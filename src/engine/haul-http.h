@@ -16,5 +16,10 @@ gboolean haul_http_parse_rate          (const char *text,
                                         guint64    *bytes_per_second);
 gboolean haul_http_etag_is_strong      (const char *etag);
 gboolean haul_http_status_is_transient (guint       status);
+gint64   haul_http_date_to_unix        (const char *value);
+gboolean haul_http_is_same_file        (gint64      content_length,
+                                        const char *last_modified,
+                                        gint64      size,
+                                        gint64      mtime);
 
 G_END_DECLS

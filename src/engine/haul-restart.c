@@ -40,3 +40,19 @@ haul_restart_describe (HaulRestart  why,
       g_return_val_if_reached (g_strdup (_("The file changed on the server")));
     }
 }
+
+/**
+ * haul_restart_ends_ranges:
+ * @why: why a download starts over
+ *
+ * A server that ignores, refuses or misanswers a range is not asked for ranges again in
+ * the same run: it gets one plain request.
+ *
+ * Returns: whether @why is such an answer
+ */
+gboolean
+haul_restart_ends_ranges (HaulRestart why)
+{
+  return why == HAUL_RESTART_RANGE_IGNORED || why == HAUL_RESTART_RANGE_MISMATCH ||
+         why == HAUL_RESTART_RANGE_REFUSED;
+}

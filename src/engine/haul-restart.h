@@ -19,8 +19,9 @@ typedef enum
                                   * @detail2: that URL */
 } HaulRestart;
 
-char *haul_restart_describe (HaulRestart  why,
-                             const char  *detail,
-                             const char  *detail2);
+gboolean haul_restart_ends_ranges (HaulRestart why);
+char    *haul_restart_describe    (HaulRestart  why,
+                                   const char  *detail,
+                                   const char  *detail2);
 
 G_END_DECLS

@@ -52,6 +52,37 @@ haul_resume_data_reset (HaulResumeData *self)
   g_array_append_val (self->segments, whole);
 }
 
+/**
+ * haul_resume_data_take_request:
+ * @self: resume data an earlier run saved
+ * @request: that of the run that continues it
+ *
+ * What is asked now wins over what an earlier run asked for: the URL, the headers, the
+ * number of segments, and the checksum and the owner when given.
+ */
+void
+haul_resume_data_take_request (HaulResumeData       *self,
+                               const HaulResumeData *request)
+{
+  g_return_if_fail (self != NULL && request != NULL);
+
+  g_free (self->uri);
+  self->uri = g_strdup (request->uri);
+  if (request->sha256 != NULL)
+    {
+      g_free (self->sha256);
+      self->sha256 = g_strdup (request->sha256);
+    }
+  self->max_segments = request->max_segments;
+  g_strfreev (self->headers);
+  self->headers = g_strdupv (request->headers);
+  if (request->owner != NULL)
+    {
+      g_free (self->owner);
+      self->owner = g_strdup (request->owner);
+    }
+}
+
 void
 haul_resume_data_free (HaulResumeData *self)
 {

@@ -51,6 +51,8 @@ HaulResumeData *haul_resume_data_new            (void);
 HaulResumeData *haul_resume_data_copy           (const HaulResumeData *self);
 void            haul_resume_data_free           (HaulResumeData  *self);
 void            haul_resume_data_reset          (HaulResumeData  *self);
+void            haul_resume_data_take_request   (HaulResumeData  *self,
+                                                 const HaulResumeData *request);
 char           *haul_resume_data_to_json        (HaulResumeData  *self,
                                                  gsize           *length);
 HaulResumeData *haul_resume_data_new_from_json  (const char      *data,

@@ -78,3 +78,24 @@ haul_checkpoint_due (gint64   since_durable_us,
     return HAUL_CHECKPOINT_LIGHT;
   return HAUL_CHECKPOINT_NONE;
 }
+
+/**
+ * haul_rate_update:
+ * @rate: the rate so far, in bytes per second, or 0 at first
+ * @bytes: bytes received since the last update
+ * @elapsed_us: time since the last update
+ *
+ * Returns: the rate smoothed over the last few seconds (updated twice a second)
+ */
+guint64
+haul_rate_update (guint64 rate,
+                  guint64 bytes,
+                  gint64  elapsed_us)
+{
+  double instant;
+
+  if (elapsed_us <= 0)
+    return rate;
+  instant = (double) bytes * 1e6 / (double) elapsed_us;
+  return rate == 0 ? (guint64) instant : (guint64) (0.7 * (double) rate + 0.3 * instant);
+}

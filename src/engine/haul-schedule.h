@@ -43,6 +43,9 @@ guint  haul_backoff_ms          (guint  base_ms,
                                  guint  fruitless,
                                  guint  retry_after_s,
                                  double jitter);
+guint64 haul_rate_update      (guint64  rate,
+                               guint64  bytes,
+                               gint64   elapsed_us);
 HaulCheckpoint haul_checkpoint_due (gint64   since_durable_us,
                                     gint64   since_light_us,
                                     gint64   written_since_durable,
