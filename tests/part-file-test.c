@@ -128,6 +128,65 @@ test_error (void)
   g_assert_cmpuint (written, ==, 0);
 }
 
+static void
+result_cb (GObject      *object,
+           GAsyncResult *result,
+           gpointer      user_data)
+{
+  *(GAsyncResult **) user_data = g_object_ref (result);
+}
+
+static GAsyncResult *
+wait_for_result (GAsyncResult **slot)
+{
+  while (*slot == NULL)
+    g_main_context_iteration (NULL, TRUE);
+  return *slot;
+}
+
+/* The asynchronous operations, as a download uses them: a write lands in a worker thread
+ * (unaligned here, so through the ordinary descriptor), a failed one says how much
+ * landed, and truncating empties the file. */
+static void
+test_async (void)
+{
+  g_autofree guint8 *buf = aligned_pattern (LEN);
+  int fd;
+  g_autofree char *path = new_file (&fd);
+  g_autoptr(HaulPartFile) part = NULL;
+  g_autoptr(GAsyncResult) result = NULL;
+  g_autoptr(GAsyncResult) truncated = NULL;
+  g_autoptr(GError) error = NULL;
+  gsize written = 0;
+  int ro;
+
+  close (fd);
+  fd = open (path, O_RDWR | O_CLOEXEC);
+  part = haul_part_file_new (fd, -1);
+  g_assert_cmpint (haul_part_file_get_fd (part), ==, fd);
+
+  haul_part_file_write_async (part, buf, LEN, 10, NULL, result_cb, &result);
+  g_assert_true (haul_part_file_write_finish (part, wait_for_result (&result), &written, &error));
+  g_assert_no_error (error);
+  g_assert_cmpuint (written, ==, LEN);
+  assert_file_holds (path, 10, buf, LEN);
+
+  haul_part_file_truncate_async (part, NULL, result_cb, &truncated);
+  g_assert_true (haul_part_file_truncate_finish (part, wait_for_result (&truncated), &error));
+  g_assert_no_error (error);
+  assert_file_holds (path, 0, buf, 0);
+
+  /* A descriptor open only for reading: the write fails, and nothing landed. */
+  g_clear_object (&part);
+  g_clear_object (&result);
+  ro = open (path, O_RDONLY | O_CLOEXEC);
+  part = haul_part_file_new (ro, -1);
+  haul_part_file_write_async (part, buf, LEN, 0, NULL, result_cb, &result);
+  g_assert_false (haul_part_file_write_finish (part, wait_for_result (&result), &written, &error));
+  g_assert_error (error, G_IO_ERROR, G_IO_ERROR_FAILED);
+  g_assert_cmpuint (written, ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -137,6 +196,7 @@ main (int    argc,
   g_test_add_func ("/part-file/plain", test_plain);
   g_test_add_func ("/part-file/direct", test_direct);
   g_test_add_func ("/part-file/error", test_error);
+  g_test_add_func ("/part-file/async", test_async);
 
   return g_test_run ();
 }

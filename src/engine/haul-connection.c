@@ -353,7 +353,7 @@ read_cb (GObject      *object,
   if (error != NULL)
     {
       /* Keep what arrived before the failure. */
-      conn_fail (conn, error, 0, 0);
+      conn_fail (conn, g_steal_pointer (&error), 0, 0);
       return;
     }
 
@@ -684,7 +684,7 @@ send_cb (GObject      *object,
     }
   if (conn->stream == NULL)
     {
-      conn_fail (conn, error, 0, 0);
+      conn_fail (conn, g_steal_pointer (&error), 0, 0);
       return;
     }
 

@@ -157,7 +157,7 @@ count_fruitless (HaulDownloadRun *self,
   if (error == NULL)
     return TRUE;
   self->error_kind = self->retry.transient_kind;
-  settle (self, SETTLE_FAIL, error);
+  settle (self, SETTLE_FAIL, g_steal_pointer (&error));
   return FALSE;
 }
 
@@ -193,7 +193,7 @@ on_conn_failed (HaulConnection *conn,
   else if (haul_failure_classify (error, status, &kind) == HAUL_FAILURE_FINAL)
     {
       self->error_kind = kind;
-      settle (self, SETTLE_FAIL, error);
+      settle (self, SETTLE_FAIL, g_steal_pointer (&error));
     }
   else
     {
@@ -294,7 +294,7 @@ on_checkpoint_done (const char *json,
   HaulDownloadRun *self = user_data;
 
   if (error != NULL)
-    settle (self, SETTLE_FAIL, error);
+    settle (self, SETTLE_FAIL, g_steal_pointer (&error));
   else if (json != NULL)
     self->events->saved (json, self->user_data);
   maybe_settled (self);
@@ -326,7 +326,7 @@ claim_cb (GObject      *object,
   self->preparing_files = FALSE;
   if (claim == NULL)
     {
-      settle (self, SETTLE_FAIL, error);
+      settle (self, SETTLE_FAIL, g_steal_pointer (&error));
       haul_connection_stop (conn);
       return;
     }
@@ -492,7 +492,7 @@ finish_cb (GObject      *object,
 
   if (final_name == NULL)
     {
-      complete_task (self, error);
+      complete_task (self, g_steal_pointer (&error));
       return;
     }
   g_free (self->final_name);
@@ -611,7 +611,7 @@ maybe_settled (HaulDownloadRun *self)
       if (error == NULL)
         error = g_error_new_literal (G_IO_ERROR, G_IO_ERROR_CANCELLED, _("Cancelled"));
       self->settling = SETTLE_DONE;
-      complete_task (self, error);
+      complete_task (self, g_steal_pointer (&error));
       break;
 
     case SETTLE_SKIP:
@@ -730,7 +730,7 @@ prepare_cb (GObject      *object,
   if (prep == NULL)
     {
       self->settling = SETTLE_DONE;
-      complete_task (self, error);
+      complete_task (self, g_steal_pointer (&error));
       return;
     }
 

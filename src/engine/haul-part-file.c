@@ -179,18 +179,6 @@ return_errno (GTask *task)
 }
 
 static void
-sync_worker (GTask        *task,
-             gpointer      source_object,
-             gpointer      task_data,
-             GCancellable *cancellable)
-{
-  if (fdatasync (GPOINTER_TO_INT (task_data)) != 0)
-    return_errno (task);
-  else
-    g_task_return_boolean (task, TRUE);
-}
-
-static void
 truncate_worker (GTask        *task,
                  gpointer      source_object,
                  gpointer      task_data,
@@ -200,51 +188,6 @@ truncate_worker (GTask        *task,
     return_errno (task);
   else
     g_task_return_boolean (task, TRUE);
-}
-
-/* The task's data is a copy of the descriptor; the task keeps the file (and so the
- * descriptor) alive. */
-static void
-run_on_fd (HaulPartFile        *self,
-           gpointer             tag,
-           GTaskThreadFunc      func,
-           GCancellable        *cancellable,
-           GAsyncReadyCallback  callback,
-           gpointer             user_data)
-{
-  g_autoptr(GTask) task = g_task_new (self, cancellable, callback, user_data);
-
-  g_task_set_source_tag (task, tag);
-  g_task_set_task_data (task, GINT_TO_POINTER (self->fd), NULL);
-  haul_io_run_in_thread (task, HAUL_IO_FILES, func);
-}
-
-/**
- * haul_part_file_sync_async:
- * @self: a part file
- * @cancellable: (nullable): a cancellable
- * @callback: called when every byte written before is on disk
- * @user_data: data for @callback
- *
- * Flushes the file's data (fdatasync), in one of the engine's file threads.
- */
-void
-haul_part_file_sync_async (HaulPartFile        *self,
-                           GCancellable        *cancellable,
-                           GAsyncReadyCallback  callback,
-                           gpointer             user_data)
-{
-  g_return_if_fail (HAUL_IS_PART_FILE (self));
-  run_on_fd (self, haul_part_file_sync_async, sync_worker, cancellable, callback, user_data);
-}
-
-gboolean
-haul_part_file_sync_finish (HaulPartFile  *self,
-                            GAsyncResult  *result,
-                            GError       **error)
-{
-  g_return_val_if_fail (g_task_is_valid (result, self), FALSE);
-  return g_task_propagate_boolean (G_TASK (result), error);
 }
 
 /**
@@ -262,9 +205,16 @@ haul_part_file_truncate_async (HaulPartFile        *self,
                                GAsyncReadyCallback  callback,
                                gpointer             user_data)
 {
+  g_autoptr(GTask) task = NULL;
+
   g_return_if_fail (HAUL_IS_PART_FILE (self));
-  run_on_fd (self, haul_part_file_truncate_async, truncate_worker, cancellable, callback,
-             user_data);
+
+  /* The worker gets a copy of the descriptor; the task keeps the file, and so the
+   * descriptor, alive. */
+  task = g_task_new (self, cancellable, callback, user_data);
+  g_task_set_source_tag (task, haul_part_file_truncate_async);
+  g_task_set_task_data (task, GINT_TO_POINTER (self->fd), NULL);
+  haul_io_run_in_thread (task, HAUL_IO_FILES, truncate_worker);
 }
 
 gboolean

@@ -27,13 +27,6 @@ gboolean      haul_part_file_write_finish   (HaulPartFile        *self,
                                              GAsyncResult        *result,
                                              gsize               *written,
                                              GError             **error);
-void          haul_part_file_sync_async     (HaulPartFile        *self,
-                                             GCancellable        *cancellable,
-                                             GAsyncReadyCallback  callback,
-                                             gpointer             user_data);
-gboolean      haul_part_file_sync_finish    (HaulPartFile        *self,
-                                             GAsyncResult        *result,
-                                             GError             **error);
 void          haul_part_file_truncate_async (HaulPartFile        *self,
                                              GCancellable        *cancellable,
                                              GAsyncReadyCallback  callback,
