@@ -374,6 +374,7 @@ test_name_race (Fixture       *f,
       g_assert_cmpstr (haul_transfer1_get_error (transfer), ==, "");
       g_assert_false (g_hash_table_contains (names, haul_transfer1_get_file_name (transfer)));
       g_hash_table_add (names, g_strdup (haul_transfer1_get_file_name (transfer)));
+      g_test_message ("racer %u: %s", i, haul_transfer1_get_file_name (transfer));
       file = g_build_filename (f->dir, haul_transfer1_get_file_name (transfer), NULL);
       haul_test_assert_file_equals (file, expected);
     }
