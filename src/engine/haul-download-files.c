@@ -694,6 +694,25 @@ job_of (GAsyncResult  *result,
   return g_task_get_task_data (G_TASK (result));
 }
 
+/* The resume data a new run of @opts starts from, before anything is known of the
+ * server's file; @name is the name it must have, or %NULL. */
+HaulResumeData *
+_haul_download_resume_data_new (const HaulDownloadOptions *opts,
+                                const char                *name)
+{
+  HaulResumeData *rd = haul_resume_data_new ();
+
+  rd->uri = g_strdup (opts->uri);
+  rd->filename = g_strdup (name);
+  rd->boot_id = g_strdup (haul_get_boot_id ());
+  rd->created_at = g_get_real_time () / G_USEC_PER_SEC;
+  rd->sha256 = g_strdup (opts->sha256);
+  rd->max_segments = opts->max_segments;
+  rd->headers = g_strdupv (opts->headers);
+  rd->owner = g_strdup (opts->owner);
+  return rd;
+}
+
 /* What preparing a run of @opts needs to know; @fixed_name is the name it must have,
  * %NULL when it takes the server's. */
 HaulPrepare *

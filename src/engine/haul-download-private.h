@@ -94,6 +94,8 @@ void            _haul_download_claim_free          (HaulClaim      *claim);
  * is read from the job, which the task keeps until the callback returns. */
 typedef struct _HaulDownloadOptions HaulDownloadOptions;
 
+HaulResumeData *_haul_download_resume_data_new     (const HaulDownloadOptions *opts,
+                                                    const char                *name);
 HaulPrepare    *_haul_download_prepare_new         (const HaulDownloadOptions *opts,
                                                     const char                *fixed_name);
 void            _haul_download_prepare_async       (GObject             *source,

@@ -5,22 +5,19 @@
 
 #include <glib/gi18n-lib.h>
 
-#include "haul-check.h"
-#include "haul-checkpoint.h"
 #include "haul-connections.h"
 #include "haul-download.h"
 #include "haul-download-private.h"
 #include "haul-download-run.h"
 #include "haul-error.h"
 #include "haul-http.h"
-#include "haul-part-file.h"
 #include "haul-rate-limiter.h"
 #include "haul-restart.h"
 #include "haul-resume-data.h"
 #include "haul-retry.h"
+#include "haul-run-files.h"
 #include "haul-schedule.h"
 #include "haul-session.h"
-#include "haul-state.h"
 
 typedef enum
 {
@@ -50,10 +47,8 @@ struct _HaulDownloadRun
   HaulConnectionContext        ctx;
   GTask                       *task;
   gulong                       cancelled_id;
-  HaulFd                       dirfd;
-  HaulCheckpointer            *checkpoints;
-  gboolean                     files_ready;
-  gboolean                     preparing_files;
+  HaulRunFiles                *files;
+  HaulConnection              *claimant;        /* whose answer waits for the files */
   HaulConnections             *conns;
   SettleAction                 settling;
   GError                      *failure;
@@ -85,8 +80,6 @@ static void settle             (HaulDownloadRun *self,
                                 SettleAction     action,
                                 GError          *error);
 static void maybe_settled      (HaulDownloadRun *self);
-static void request_save       (HaulDownloadRun *self,
-                                gboolean         durable);
 static void announce_wait      (HaulDownloadRun *self);
 static void fill_after_restart (HaulDownloadRun *self);
 
@@ -241,7 +234,7 @@ on_conn_flushed (HaulConnection *conn,
             g_error_new (error->domain, error->code, _("Could not write “%s”: %s"),
                          self->filename, error->message));
   else if (self->settling == SETTLE_NONE)
-    haul_checkpointer_wrote (self->checkpoints);
+    haul_run_files_wrote (self->files);
 }
 
 /* Removes a connection once nothing of it is in flight. */
@@ -307,10 +300,8 @@ files_made (HaulDownloadRun *self,
             int              fd,
             int              direct_fd)
 {
-  self->ctx.part = haul_part_file_new (fd, direct_fd);
-  self->checkpoints = haul_checkpointer_new (self->ctx.rd, self->dirfd, self->ctx.part,
-                                             on_checkpoint_done, self);
-  self->files_ready = TRUE;
+  haul_run_files_open (self->files, self->ctx.rd, fd, direct_fd);
+  self->ctx.part = g_object_ref (haul_run_files_get_part (self->files));
 }
 
 static void
@@ -318,26 +309,20 @@ claim_cb (GObject      *object,
           GAsyncResult *result,
           gpointer      user_data)
 {
-  HaulDownloadRun *self = HAUL_DOWNLOAD_RUN (object);
-  HaulConnection *conn = user_data;
+  HaulDownloadRun *self = user_data;
+  HaulConnection *conn = g_steal_pointer (&self->claimant);
   GError *error = NULL;
-  HaulClaim *claim = _haul_download_claim_finish (result, &error);
 
-  self->preparing_files = FALSE;
-  if (claim == NULL)
+  if (!haul_run_files_claim_finish (self->files, result, &error))
     {
       settle (self, SETTLE_FAIL, g_steal_pointer (&error));
       haul_connection_stop (conn);
       return;
     }
 
-  g_free (self->ctx.rd->filename);
-  self->ctx.rd->filename = g_strdup (claim->chosen_name);
-  files_made (self, g_steal_fd (&claim->fd), g_steal_fd (&claim->direct_fd));
+  self->ctx.part = g_object_ref (haul_run_files_get_part (self->files));
   g_free (self->filename);
   self->filename = g_strdup (self->ctx.rd->filename);
-  haul_checkpointer_restart_clock (self->checkpoints);
-
   haul_connection_read_body (conn);
   fill_connections (self);
 }
@@ -349,8 +334,6 @@ on_conn_body (HaulConnection     *conn,
               gpointer            user_data)
 {
   HaulDownloadRun *self = user_data;
-  SoupMessageHeaders *headers = haul_connection_get_response_headers (conn);
-  HaulClaim *claim;
 
   if (first != NULL && self->existing_size >= 0)
     {
@@ -358,28 +341,21 @@ on_conn_body (HaulConnection     *conn,
       haul_connection_stop (conn);
       return;
     }
-  if (first != NULL && self->files_ready)
-    request_save (self, TRUE);
+  if (first != NULL)
+    haul_run_files_save (self->files, TRUE);
 
-  if (self->files_ready)
+  if (haul_run_files_is_open (self->files))
     {
       haul_connection_read_body (conn);
       fill_connections (self);
       return;
     }
 
-  claim = g_new0 (HaulClaim, 1);
-  claim->dirfd = self->dirfd;
-  claim->rd = haul_resume_data_copy (self->ctx.rd);
-  claim->name_fixed = self->filename_fixed;
-  claim->suggested_name = g_strdup (self->opts->suggested_name);
-  claim->content_disposition = g_strdup (soup_message_headers_get_one (headers,
-                                                                       "Content-Disposition"));
-  claim->final_uri = g_uri_ref (haul_connection_get_uri (conn));
-  claim->fd = -1;
-  claim->direct_fd = -1;
-  self->preparing_files = TRUE;
-  _haul_download_claim_async (G_OBJECT (self), claim, claim_cb, conn);
+  self->claimant = conn;
+  haul_run_files_claim_async (self->files, self->ctx.rd, self->filename_fixed,
+                              self->opts->suggested_name,
+                              haul_connection_get_response_headers (conn),
+                              haul_connection_get_uri (conn), claim_cb, self);
 }
 
 static const HaulConnectionEvents conn_events = {
@@ -393,28 +369,15 @@ static const HaulConnectionEvents conn_events = {
 
 /* ---- scheduling --------------------------------------------------------------------- */
 
-static gboolean
-all_complete (HaulDownloadRun *self)
-{
-  for (guint i = 0; i < self->ctx.rd->segments->len; i++)
-    {
-      HaulSegment *seg = segment (self, i);
-
-      if (seg->end < 0 || seg->written < seg->end)
-        return FALSE;
-    }
-  return TRUE;
-}
-
 static void
 fill_connections (HaulDownloadRun *self)
 {
   guint target = 1;
 
-  if (self->settling != SETTLE_NONE || self->preparing_files)
+  if (self->settling != SETTLE_NONE || haul_run_files_is_claiming (self->files))
     return;
 
-  if (all_complete (self) && haul_connections_count (self->conns) == 0)
+  if (haul_resume_data_all_written (self->ctx.rd) && haul_connections_count (self->conns) == 0)
     {
       settle (self, SETTLE_COMPLETE, NULL);
       return;
@@ -422,7 +385,7 @@ fill_connections (HaulDownloadRun *self)
 
   /* Segment only when the size is known, the server accepts ranges, and a resume can be
    * proven safe; until the first response, one connection finds all that out. */
-  if (self->files_ready && !self->ctx.ranges_broken && self->ctx.rd->accept_ranges &&
+  if (haul_run_files_is_open (self->files) && !self->ctx.ranges_broken && self->ctx.rd->accept_ranges &&
       self->ctx.rd->total >= HAUL_SEGMENT_THRESHOLD && haul_resume_data_is_resumable (self->ctx.rd))
     target = self->opts->max_segments;
 
@@ -444,14 +407,6 @@ fill_connections (HaulDownloadRun *self)
     }
 }
 
-static void
-request_save (HaulDownloadRun *self,
-              gboolean         durable)
-{
-  if (self->files_ready)
-    haul_checkpointer_save (self->checkpoints, durable);
-}
-
 /* ---- settling: complete, restart, fail, cancel -------------------------------------- */
 
 static void
@@ -470,11 +425,8 @@ complete_task (HaulDownloadRun *self,
   g_cancellable_disconnect (g_task_get_cancellable (task), self->cancelled_id);
   self->cancelled_id = 0;
   /* Nothing is in flight: the files close before the caller hears. */
-  if (self->checkpoints != NULL)
-    haul_checkpointer_detach (self->checkpoints);
-  g_clear_object (&self->checkpoints);
+  haul_run_files_close (self->files);
   g_clear_object (&self->ctx.part);
-  _haul_download_clear_fd (&self->dirfd);
   if (error != NULL)
     g_task_return_error (task, error);
   else
@@ -486,9 +438,9 @@ finish_cb (GObject      *object,
            GAsyncResult *result,
            gpointer      user_data)
 {
-  HaulDownloadRun *self = HAUL_DOWNLOAD_RUN (object);
+  HaulDownloadRun *self = user_data;
   GError *error = NULL;
-  char *final_name = _haul_download_put_in_place_finish (result, &error);
+  char *final_name = haul_run_files_put_in_place_finish (self->files, result, &error);
 
   if (final_name == NULL)
     {
@@ -504,23 +456,8 @@ static void
 start_finish (HaulDownloadRun *self,
               gboolean         part_present)
 {
-  HaulFinishJob *job = g_new0 (HaulFinishJob, 1);
-  HaulResumeData *rd = self->ctx.rd;
-
-  rd->complete = TRUE;
-  for (guint i = 0; i < rd->segments->len; i++)
-    segment (self, i)->synced = segment (self, i)->written;
-
-  job->dirfd = self->dirfd;
-  job->part_fd = self->ctx.part != NULL ? haul_part_file_get_fd (self->ctx.part) : -1;
-  job->name = g_strdup (rd->filename);
-  job->name_fixed = self->filename_fixed;
-  job->overwrite = self->opts->overwrite;
-  job->sha256 = g_strdup (self->opts->sha256);
-  job->json = haul_resume_data_to_json (rd, &job->json_length);
-  job->part_present = part_present;
-  job->mtime = self->opts->server_time ? haul_http_date_to_unix (rd->last_modified) : -1;
-  _haul_download_put_in_place_async (G_OBJECT (self), job, finish_cb, NULL);
+  haul_run_files_put_in_place_async (self->files, self->ctx.rd, self->opts, self->filename_fixed,
+                                     part_present, finish_cb, self);
 }
 
 /* The first restart of a run goes at once (the file changed; the server turned out not to
@@ -550,7 +487,7 @@ truncate_cb (GObject      *object,
                            self->filename, error->message));
       return;
     }
-  request_save (self, TRUE);
+  haul_run_files_save (self->files, TRUE);
   fill_after_restart (self);
 }
 
@@ -561,8 +498,7 @@ maybe_settled (HaulDownloadRun *self)
   GError *error;
 
   if (self->settling == SETTLE_NONE || self->settling == SETTLE_DONE || self->preparing ||
-      haul_connections_count (self->conns) > 0 || (self->checkpoints != NULL &&
-                               haul_checkpointer_is_busy (self->checkpoints)) ||
+      haul_connections_count (self->conns) > 0 || haul_run_files_is_busy (self->files) ||
       self->task == NULL)
     return;
 
@@ -588,7 +524,7 @@ maybe_settled (HaulDownloadRun *self)
         notice (self, message);
         self->restarted = TRUE;
         haul_resume_data_reset (self->ctx.rd);
-        if (!self->files_ready)
+        if (!haul_run_files_is_open (self->files))
           {
             self->settling = SETTLE_NONE;
             fill_after_restart (self);
@@ -600,11 +536,11 @@ maybe_settled (HaulDownloadRun *self)
 
     case SETTLE_FAIL:
     case SETTLE_CANCEL:
-      if (self->files_ready && !self->final_saved)
+      if (haul_run_files_is_open (self->files) && !self->final_saved)
         {
           /* Save the resume data once more, durably; the save comes back here. */
           self->final_saved = TRUE;
-          request_save (self, TRUE);
+          haul_run_files_save (self->files, TRUE);
           return;
         }
       error = g_steal_pointer (&self->failure);
@@ -734,7 +670,7 @@ prepare_cb (GObject      *object,
       return;
     }
 
-  self->dirfd = g_steal_fd (&prep->dirfd);
+  haul_run_files_take_dirfd (self->files, g_steal_fd (&prep->dirfd));
 
   if (prep->already_complete)
     {
@@ -844,15 +780,7 @@ haul_download_run_start_async (HaulDownloadRun     *self,
   self->ctx.headers = g_strdupv (opts->headers);
   self->ctx.stall_timeout_ms = opts->stall_timeout_ms;
 
-  self->ctx.rd = haul_resume_data_new ();
-  self->ctx.rd->uri = g_strdup (opts->uri);
-  self->ctx.rd->filename = g_strdup (self->filename);
-  self->ctx.rd->boot_id = g_strdup (haul_get_boot_id ());
-  self->ctx.rd->created_at = g_get_real_time () / G_USEC_PER_SEC;
-  self->ctx.rd->sha256 = g_strdup (opts->sha256);
-  self->ctx.rd->max_segments = opts->max_segments;
-  self->ctx.rd->headers = g_strdupv (opts->headers);
-  self->ctx.rd->owner = g_strdup (opts->owner);
+  self->ctx.rd = _haul_download_resume_data_new (opts, self->filename);
 
   if (cancellable != NULL)
     self->cancelled_id = g_cancellable_connect (cancellable, G_CALLBACK (on_task_cancelled_cb),
@@ -882,9 +810,9 @@ haul_download_run_dispose (GObject *object)
   g_clear_handle_id (&self->rate_source, g_source_remove);
   haul_retry_clear (&self->retry);
   g_clear_handle_id (&self->reap_source, g_source_remove);
-  if (self->checkpoints != NULL)
-    haul_checkpointer_detach (self->checkpoints);
-  g_clear_object (&self->checkpoints);
+  if (self->files != NULL)
+    haul_run_files_close (self->files);
+  g_clear_object (&self->files);
   g_clear_object (&self->ctx.part);
   g_clear_object (&self->ctx.session);
   g_clear_pointer (&self->ctx.limiter, haul_rate_limiter_unref);
@@ -904,7 +832,6 @@ haul_download_run_finalize (GObject *object)
   g_clear_error (&self->failure);
   g_clear_pointer (&self->ctx.rd, haul_resume_data_free);
   g_clear_pointer (&self->conns, haul_connections_free);
-  _haul_download_clear_fd (&self->dirfd);
 
   G_OBJECT_CLASS (haul_download_run_parent_class)->finalize (object);
 }
@@ -921,7 +848,6 @@ haul_download_run_class_init (HaulDownloadRunClass *klass)
 static void
 haul_download_run_init (HaulDownloadRun *self)
 {
-  self->dirfd = -1;
 }
 
 /**
@@ -944,6 +870,7 @@ haul_download_run_new (const HaulDownloadOptions   *opts,
   self->user_data = user_data;
   self->conns = haul_connections_new (&self->ctx, &conn_events, self, opts->uri,
                                       opts->max_segments);
+  self->files = haul_run_files_new (on_checkpoint_done, self);
   self->filename = g_strdup (opts->filename);
   self->filename_fixed = opts->filename != NULL;
   haul_retry_init (&self->retry, opts->retries, opts->retry_base_ms, opts->fruitless);

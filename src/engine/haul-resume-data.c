@@ -159,6 +159,25 @@ haul_resume_data_get_written (HaulResumeData *self)
 }
 
 /**
+ * haul_resume_data_all_written:
+ * @self: resume data
+ *
+ * Returns: whether every segment has an end and is written up to it
+ */
+gboolean
+haul_resume_data_all_written (HaulResumeData *self)
+{
+  for (guint i = 0; i < self->segments->len; i++)
+    {
+      HaulSegment *seg = haul_resume_data_get_segment (self, i);
+
+      if (seg->end < 0 || seg->written < seg->end)
+        return FALSE;
+    }
+  return TRUE;
+}
+
+/**
  * haul_resume_data_is_resumable:
  * @self: resume data
  *

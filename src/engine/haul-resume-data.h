@@ -60,6 +60,7 @@ HaulResumeData *haul_resume_data_new_from_json  (const char      *data,
                                                  GError         **error);
 gint64          haul_resume_data_get_written    (HaulResumeData  *self);
 gboolean        haul_resume_data_is_resumable   (HaulResumeData  *self);
+gboolean        haul_resume_data_all_written    (HaulResumeData  *self);
 gint64          haul_resume_data_apply_boot_rule (HaulResumeData *self,
                                                   const char     *current_boot_id,
                                                   gint64          part_size);
