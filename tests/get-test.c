@@ -504,6 +504,34 @@ test_headers (Fixture       *f,
   g_assert_cmpstr (request (f, 0)->user_header, ==, "s3cret");
 }
 
+/* A header given for a download goes with every request, libsoup's own User-Agent not
+ * put over it; credentials only to the download's own site. */
+static void
+test_headers_follow (Fixture       *f,
+                     gconstpointer  data)
+{
+  g_assert_cmpint (get (f, "/redirect/1", "-H", "Cookie: session=s3cret", "-H",
+                        "User-Agent: Browser/1", "-H", "X-Test-Token: t", NULL), ==, 0);
+  g_assert_cmpuint (n_requests (f), ==, 2);
+  for (guint i = 0; i < 2; i++)
+    {
+      g_assert_cmpstr (request (f, i)->cookie, ==, "session=s3cret");
+      g_assert_cmpstr (request (f, i)->user_agent, ==, "Browser/1");
+      g_assert_cmpstr (request (f, i)->user_header, ==, "t");
+    }
+  g_assert_cmpint (get (f, "/to-other-host", "-H", "Cookie: session=s3cret", "-H",
+                        "Authorization: Bearer x", "-H", "X-Test-Token: t", "-o",
+                        owned_path (f, "other.bin"), NULL), ==, 0);
+  g_assert_cmpuint (n_requests (f), ==, 4);
+  g_assert_cmpstr (request (f, 2)->path, ==, "/to-other-host");
+  g_assert_cmpstr (request (f, 2)->cookie, ==, "session=s3cret");
+  g_assert_cmpstr (request (f, 3)->path, ==, "/data");
+  g_assert_null (request (f, 3)->cookie);
+  g_assert_cmpstr (request (f, 3)->user_header, ==, "t");
+  /* Without a User-Agent of its own, a request says it is Haul. */
+  g_assert_true (g_str_has_prefix (request (f, 3)->user_agent, "Haul/"));
+}
+
 /* ---- segments ----------------------------------------------------------------------- */
 
 static void
@@ -720,6 +748,7 @@ main (int    argc,
   ADD ("/get/redirect-chain", test_redirect_chain);
   ADD ("/get/redirect-loop", test_redirect_loop);
   ADD ("/get/redirect-to-ftp", test_redirect_to_ftp);
+  ADD ("/get/headers-follow", test_headers_follow);
   ADD ("/get/hostile-content-disposition", test_hostile_content_disposition);
   g_test_add ("/get/https-self-signed", Fixture, GINT_TO_POINTER (TRUE), fixture_setup,
               test_https_self_signed, fixture_teardown);

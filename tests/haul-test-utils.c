@@ -122,6 +122,9 @@ request_free (HaulTestRequest *req)
   g_free (req->if_range);
   g_free (req->accept_encoding);
   g_free (req->user_header);
+  g_free (req->cookie);
+  g_free (req->referer);
+  g_free (req->user_agent);
   g_free (req);
 }
 
@@ -340,6 +343,9 @@ server_handler (SoupServer        *soup,
   req->if_range = g_strdup (if_range);
   req->accept_encoding = g_strdup (soup_message_headers_get_one (req_headers, "Accept-Encoding"));
   req->user_header = g_strdup (soup_message_headers_get_one (req_headers, "X-Test-Token"));
+  req->cookie = g_strdup (soup_message_headers_get_one (req_headers, "Cookie"));
+  req->referer = g_strdup (soup_message_headers_get_one (req_headers, "Referer"));
+  req->user_agent = g_strdup (soup_message_headers_get_one (req_headers, "User-Agent"));
   g_ptr_array_add (server->requests, req);
 
   count = GPOINTER_TO_UINT (g_hash_table_lookup (server->counters, key)) + 1;
@@ -351,6 +357,15 @@ server_handler (SoupServer        *soup,
       guint n = (guint) g_ascii_strtoull (path + strlen ("/redirect/"), NULL, 10);
       g_autofree char *location = n > 1 ? g_strdup_printf ("Location: /redirect/%u\r\n", n - 1)
                                         : g_strdup ("Location: /data\r\n");
+      simple_response (server, msg, 302, location);
+      return;
+    }
+  /* The same server under another name: another site, as far as a client can tell. */
+  if (g_str_equal (path, "/to-other-host"))
+    {
+      GUri *here = soup_server_message_get_uri (msg);
+      g_autofree char *location = g_strdup_printf ("Location: http://localhost:%d/data\r\n",
+                                                   g_uri_get_port (here));
       simple_response (server, msg, 302, location);
       return;
     }

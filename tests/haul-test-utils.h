@@ -16,6 +16,9 @@ typedef struct
   char *if_range;
   char *accept_encoding;
   char *user_header;
+  char *cookie;
+  char *referer;
+  char *user_agent;
 } HaulTestRequest;
 
 void            haul_test_init                (int              *argc,

@@ -153,6 +153,35 @@ test_rate_limiter (void)
   g_assert_cmpint (wait_us, ==, 0);
 }
 
+static gboolean
+may_follow (const char *name,
+            const char *origin,
+            const char *target)
+{
+  g_autoptr(GUri) a = g_uri_parse (origin, G_URI_FLAGS_ENCODED, NULL);
+  g_autoptr(GUri) b = g_uri_parse (target, G_URI_FLAGS_ENCODED, NULL);
+
+  g_assert_nonnull (a);
+  g_assert_nonnull (b);
+  return haul_http_header_may_follow (name, a, b);
+}
+
+static void
+test_header_may_follow (void)
+{
+  /* The same site, default port written or not, another path: everything follows. */
+  g_assert_true (may_follow ("Cookie", "https://example.org/a", "https://example.org/b?x"));
+  g_assert_true (may_follow ("cookie", "https://example.org/a", "https://EXAMPLE.org:443/b"));
+  g_assert_true (may_follow ("Authorization", "http://example.org/a", "http://example.org:80/b"));
+  /* Another host, port or scheme: credentials stay behind, the rest follows. */
+  g_assert_false (may_follow ("Cookie", "https://example.org/a", "https://cdn.example.net/a"));
+  g_assert_false (may_follow ("Cookie", "https://example.org/a", "https://sub.example.org/a"));
+  g_assert_false (may_follow ("AUTHORIZATION", "https://example.org/a", "https://example.org:8443/a"));
+  g_assert_false (may_follow ("Cookie", "https://example.org/a", "http://example.org/a"));
+  g_assert_true (may_follow ("Referer", "https://example.org/a", "https://cdn.example.net/a"));
+  g_assert_true (may_follow ("User-Agent", "https://example.org/a", "http://other/a"));
+}
+
 int
 main (int    argc,
       char **argv)
@@ -165,6 +194,7 @@ main (int    argc,
   g_test_add_func ("/http/etag-and-status", test_etag_and_status);
   g_test_add_func ("/http/rate-limiter", test_rate_limiter);
   g_test_add_func ("/http/same-file", test_same_file);
+  g_test_add_func ("/http/header-may-follow", test_header_may_follow);
 
   return g_test_run ();
 }

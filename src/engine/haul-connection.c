@@ -12,6 +12,7 @@
 #include "haul-download-private.h"
 #include "haul-error.h"
 #include "haul-http.h"
+#include "haul-session.h"
 
 #define MAX_REDIRECTS        20
 #define FLUSH_INTERVAL_US    (200 * 1000)
@@ -706,6 +707,7 @@ conn_send (HaulConnection *conn)
   HaulSegment *seg = segment (conn);
   SoupMessageHeaders *headers;
   GStrv lines = conn->ctx->headers;
+  g_autoptr(GUri) origin = g_uri_parse (rd->uri, G_URI_FLAGS_ENCODED, NULL);
 
   g_clear_object (&conn->msg);
   conn->msg = soup_message_new_from_uri (SOUP_METHOD_GET, conn->uri);
@@ -717,10 +719,13 @@ conn_send (HaulConnection *conn)
       g_autofree char *name = NULL;
       g_autofree char *value = NULL;
 
-      /* Checked when the run started. */
-      if (haul_check_header_line (lines[i], &name, &value, NULL))
+      /* Checked when the run started; credentials stay with the download's own site. */
+      if (haul_check_header_line (lines[i], &name, &value, NULL) &&
+          (origin == NULL || haul_http_header_may_follow (name, origin, conn->uri)))
         soup_message_headers_append (headers, name, value);
     }
+  if (soup_message_headers_get_one (headers, "User-Agent") == NULL)
+    soup_message_headers_append (headers, "User-Agent", HAUL_USER_AGENT);
   soup_message_headers_replace (headers, "Accept-Encoding", "identity");
 
   conn->fresh = conn->read_pos == 0 && is_single_stream (conn);

@@ -255,3 +255,37 @@ haul_http_is_same_file (gint64      content_length,
 
   return content_length >= 0 && content_length == size && date >= 0 && date == mtime;
 }
+
+static gint
+port_of (GUri *uri)
+{
+  gint port = g_uri_get_port (uri);
+
+  if (port > 0)
+    return port;
+  return g_ascii_strcasecmp (g_uri_get_scheme (uri), "https") == 0 ? 443 : 80;
+}
+
+/**
+ * haul_http_header_may_follow:
+ * @name: a request header the user (or the browser) gave
+ * @origin: the download's URL
+ * @target: where a request goes now, after redirects
+ *
+ * Credentials go only where they were given for: `Cookie` and `Authorization` are sent
+ * to @target only when it has the scheme, host and port of @origin, as curl does on a
+ * redirect to another host. Every other header follows redirects.
+ *
+ * Returns: whether the header is sent to @target
+ */
+gboolean
+haul_http_header_may_follow (const char *name,
+                             GUri       *origin,
+                             GUri       *target)
+{
+  if (g_ascii_strcasecmp (name, "Cookie") != 0 && g_ascii_strcasecmp (name, "Authorization") != 0)
+    return TRUE;
+  return g_ascii_strcasecmp (g_uri_get_scheme (origin), g_uri_get_scheme (target)) == 0 &&
+         g_ascii_strcasecmp (g_uri_get_host (origin), g_uri_get_host (target)) == 0 &&
+         port_of (origin) == port_of (target);
+}

@@ -21,5 +21,8 @@ gboolean haul_http_is_same_file        (gint64      content_length,
                                         const char *last_modified,
                                         gint64      size,
                                         gint64      mtime);
+gboolean haul_http_header_may_follow   (const char *name,
+                                        GUri       *origin,
+                                        GUri       *target);
 
 G_END_DECLS

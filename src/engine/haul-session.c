@@ -10,7 +10,9 @@
  *
  * Returns: (transfer full): a session set up as downloads need it: no automatic content
  *   decoding (byte offsets must be offsets into the file), enough connections per host
- *   for segments, and no I/O timeout (stalls are detected per connection).
+ *   for segments, and no I/O timeout (stalls are detected per connection). It sets no
+ *   User-Agent: libsoup would put its own over one a download was given; each request
+ *   says %HAUL_USER_AGENT unless it has one.
  */
 SoupSession *
 haul_session_new (GProxyResolver *proxy_resolver)
@@ -18,16 +20,14 @@ haul_session_new (GProxyResolver *proxy_resolver)
   SoupSession *session;
 
   if (proxy_resolver != NULL)
-    session = soup_session_new_with_options ("user-agent", "Haul/" PACKAGE_VERSION,
-                                             "max-conns", 256,
+    session = soup_session_new_with_options ("max-conns", 256,
                                              "max-conns-per-host", 2 * HAUL_MAX_SEGMENTS,
                                              "timeout", 0,
                                              "idle-timeout", 60,
                                              "proxy-resolver", proxy_resolver,
                                              NULL);
   else
-    session = soup_session_new_with_options ("user-agent", "Haul/" PACKAGE_VERSION,
-                                             "max-conns", 256,
+    session = soup_session_new_with_options ("max-conns", 256,
                                              "max-conns-per-host", 2 * HAUL_MAX_SEGMENTS,
                                              "timeout", 0,
                                              "idle-timeout", 60,

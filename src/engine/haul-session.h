@@ -8,6 +8,9 @@ G_BEGIN_DECLS
 
 /* The HTTP session downloads share, and the proxies of a program without a desktop. */
 
+/* What Haul says it is, unless a download was given a User-Agent of its own. */
+#define HAUL_USER_AGENT "Haul/" PACKAGE_VERSION
+
 SoupSession    *haul_session_new                         (GProxyResolver *proxy_resolver);
 GProxyResolver *haul_proxy_resolver_new_from_environment (void);
 
