@@ -3,6 +3,8 @@
 
 #include "config.h"
 
+#include <glib/gi18n-lib.h>
+
 #include "haul-check.h"
 #include "haul-client-calls.h"
 #include "haul-dbus-error.h"
@@ -244,4 +246,57 @@ haul_client_pause_all_finish (HaulClient    *self,
                               GError       **error)
 {
   return finish_boolean (self, result, error);
+}
+
+/**
+ * haul_client_get_version_async:
+ * @self: a client
+ * @cancellable: (nullable): a #GCancellable
+ * @callback: called with the service's answer
+ * @user_data: for @callback
+ *
+ * Asks the service for its version. The service is started if it is not running, so
+ * that the answer also says whether it can be.
+ */
+void
+haul_client_get_version_async (HaulClient          *self,
+                               GCancellable        *cancellable,
+                               GAsyncReadyCallback  callback,
+                               gpointer             user_data)
+{
+  g_return_if_fail (HAUL_IS_CLIENT (self));
+
+  call (self, HAUL_DAEMON_PATH, "org.freedesktop.DBus.Properties", "Get",
+        g_variant_new ("(ss)", MANAGER1, "Version"), G_VARIANT_TYPE ("(v)"), cancellable,
+        callback, user_data, haul_client_get_version_async);
+}
+
+/**
+ * haul_client_get_version_finish:
+ * @self: a client
+ * @result: the result
+ * @error: return location for a #GError
+ *
+ * Returns: (transfer full) (nullable): the service's version, or %NULL with @error set
+ */
+char *
+haul_client_get_version_finish (HaulClient    *self,
+                                GAsyncResult  *result,
+                                GError       **error)
+{
+  g_autoptr(GVariant) reply = NULL;
+  g_autoptr(GVariant) value = NULL;
+
+  g_return_val_if_fail (g_task_is_valid (result, self), NULL);
+  reply = g_task_propagate_pointer (G_TASK (result), error);
+  if (reply == NULL)
+    return NULL;
+  g_variant_get (reply, "(v)", &value);
+  if (!g_variant_is_of_type (value, G_VARIANT_TYPE_STRING))
+    {
+      g_set_error_literal (error, G_IO_ERROR, G_IO_ERROR_INVALID_DATA,
+                           _("The service answered with a version that is not text"));
+      return NULL;
+    }
+  return g_variant_dup_string (value, NULL);
 }

@@ -64,4 +64,12 @@ gboolean  haul_client_pause_all_finish (HaulClient          *self,
                                         GAsyncResult        *result,
                                         GError             **error);
 
+void      haul_client_get_version_async  (HaulClient          *self,
+                                          GCancellable        *cancellable,
+                                          GAsyncReadyCallback  callback,
+                                          gpointer             user_data);
+char     *haul_client_get_version_finish (HaulClient          *self,
+                                          GAsyncResult        *result,
+                                          GError             **error);
+
 G_END_DECLS
