@@ -1,0 +1,439 @@
+// SPDX-License-Identifier: GPL-3.0-or-later
+//
+// The background of the extension: Chromium's service worker, Firefox's background
+// script. It hands downloads to Haul through the native-messaging host
+// (docs/browser-protocol.md): the ones the browser starts, when capture is on, and the
+// links of "Download with Haul". Everything is registered synchronously at the top
+// level, as both browsers require of a background that they stop when it is idle.
+
+import { api, HOST_NAME, loadSettings, hostMatches, _ } from './common.js';
+
+const MENU_ID = 'haul-download';
+
+// How long an Alt-click lets the download of its link go to the browser.
+const BYPASS_MS = 10 * 1000;
+
+// Firefox knows firstPartyDomain and cookieStoreId; Chromium refuses unknown fields.
+const IS_FIREFOX = typeof api.runtime.getBrowserInfo === 'function';
+
+// Whether a captured download waits paused while Haul is asked (see onDownloadCreated).
+const PAUSE_WHILE_ASKING = !IS_FIREFOX;
+
+// ---- Settings
+
+// The settings, read once per start of the background and then followed: a download's
+// decision must not wait for a storage read each time.
+let settings = loadSettings();
+
+api.storage.onChanged.addListener((changes, area) => {
+  if (area !== 'local' || !['captureEnabled', 'minSize', 'sites'].some((k) => k in changes))
+    return;
+  settings = loadSettings();
+});
+
+// ---- Talking to the host
+
+function isHttpUrl(url) {
+  try {
+    const u = new URL(url);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+// Sends MESSAGE to the host. Never rejects: a host that cannot be started, or an answer
+// that is not one the protocol has, comes back as an error like the host's own.
+async function ask(message) {
+  let reply;
+  try {
+    reply = await api.runtime.sendNativeMessage(HOST_NAME, message);
+  } catch (e) {
+    return { type: 'error', error: 'host-unreachable', message: _('hostFailed', e?.message ?? e) };
+  }
+  if (reply === null || typeof reply !== 'object' || typeof reply.type !== 'string')
+    return { type: 'error', error: 'bad-reply', message: _('badReply') };
+  if (reply.type === 'error')
+    return { type: 'error', error: String(reply.error), message: String(reply.message ?? reply.error) };
+  return reply;
+}
+
+async function queryStatus() {
+  const reply = await ask({ type: 'status' });
+  if (reply.type === 'status' && reply.reachable === true)
+    return { reachable: true, version: String(reply.version ?? '') };
+  if (reply.type === 'status')
+    return { reachable: false, error: String(reply.error ?? ''), message: String(reply.message ?? '') };
+  if (reply.type === 'error')
+    return { reachable: false, error: reply.error, message: reply.message };
+  return { reachable: false, error: 'bad-reply', message: _('badReply') };
+}
+
+// ---- What goes with a download
+
+// The site (scheme and registrable domain) of a cookie partition, and whether URL
+// belongs to it. The partition's site is already a registrable domain, so a suffix
+// test at a dot is enough, with no public-suffix list.
+function urlInSite(url, site) {
+  try {
+    const u = new URL(url);
+    const s = new URL(site);
+    return u.protocol === s.protocol && hostMatches(u.hostname, s.hostname);
+  } catch {
+    return false;
+  }
+}
+
+function cookieQuery(url, storeId) {
+  const query = { url };
+  if (storeId)
+    query.storeId = storeId;
+  return query;
+}
+
+// The Cookie header the browser sends for a top-level request to URL: its own cookies
+// for that URL, and the partitioned ones of URL's own site (CHIPS, Firefox's Total
+// Cookie Protection), which a top-level request carries too; nothing of other sites.
+async function cookieHeader(url, storeId) {
+  const query = cookieQuery(url, storeId);
+  let cookies;
+  try {
+    // An empty partition key asks for the cookies of every partition, each with its key.
+    const all = await api.cookies.getAll({ ...query, partitionKey: {},
+                                           ...(IS_FIREFOX ? { firstPartyDomain: null } : {}) });
+    cookies = all.filter((c) => {
+      const key = c.partitionKey;
+      if (key?.topLevelSite && (key.hasCrossSiteAncestor === true || !urlInSite(url, key.topLevelSite)))
+        return false;
+      // Under Firefox's first-party isolation, only the jar of URL's own site.
+      if (c.firstPartyDomain && !hostMatches(new URL(url).hostname, c.firstPartyDomain))
+        return false;
+      return true;
+    });
+  } catch {
+    // A browser without partition keys: its cookies for URL are all there is.
+    cookies = await api.cookies.getAll(query);
+  }
+  // The order of RFC 6265 §5.4: longer paths first (the sort is stable).
+  cookies.sort((a, b) => (b.path?.length ?? 0) - (a.path?.length ?? 0));
+  return cookies.map((c) => (c.name === '' ? c.value : `${c.name}=${c.value}`)).join('; ');
+}
+
+// The Referer a request from the page at FROM to URL carries under the browsers' default
+// policy, strict-origin-when-cross-origin: the page's address on the same origin, only
+// its origin elsewhere, nothing from https to http.
+function defaultReferrer(from, url) {
+  if (!isHttpUrl(from))
+    return '';
+  const f = new URL(from);
+  const u = new URL(url);
+  if (f.protocol === 'https:' && u.protocol === 'http:')
+    return '';
+  if (f.origin === u.origin) {
+    f.hash = '';
+    f.username = '';
+    f.password = '';
+    return f.href;
+  }
+  return f.origin + '/';
+}
+
+function basename(path) {
+  return String(path ?? '').split(/[\\/]/).pop();
+}
+
+// The add request, with the empty fields left out.
+function addRequest({ url, referrer, cookies, filename, size }) {
+  const request = { type: 'add', url };
+  if (referrer && isHttpUrl(referrer))
+    request.referrer = referrer;
+  if (cookies)
+    request.cookies = cookies;
+  if (navigator.userAgent)
+    request.userAgent = navigator.userAgent;
+  if (filename)
+    request.filename = filename;
+  if (Number.isSafeInteger(size) && size > 0)
+    request.size = size;
+  return request;
+}
+
+// ---- The last problem, for the popup
+
+// KIND is 'capture' or 'menu'; NAME the file's name or address; DOWNLOAD the ID of the
+// browser's download, if any, whose name the popup shows once the browser knows it.
+async function setProblem(kind, name, message, download) {
+  const problem = { kind, name, message, time: Date.now() };
+  if (download !== undefined)
+    problem.download = download;
+  await api.storage.local.set({ lastProblem: problem });
+  await api.action.setBadgeBackgroundColor({ color: '#e01b24' });
+  await api.action.setBadgeText({ text: '!' });
+}
+
+async function clearProblem() {
+  await api.storage.local.remove('lastProblem');
+  await api.action.setBadgeText({ text: '' });
+}
+
+// ---- Alt-click: the download of that link stays with the browser
+
+// Link address (without its fragment) → when the bypass ends. The content script sends
+// the address on pointerdown, before the click that starts the download.
+const bypassed = new Map();
+
+function withoutFragment(url) {
+  try {
+    const u = new URL(url);
+    u.hash = '';
+    return u.href;
+  } catch {
+    return null;
+  }
+}
+
+function addBypass(url) {
+  const key = withoutFragment(url);
+  if (key !== null && isHttpUrl(key))
+    bypassed.set(key, Date.now() + BYPASS_MS);
+}
+
+// Whether one of URLS was Alt-clicked in the last seconds; the bypass is used up.
+function takeBypass(...urls) {
+  const now = Date.now();
+  for (const [key, until] of bypassed)
+    if (until < now)
+      bypassed.delete(key);
+  for (const url of urls) {
+    const key = url ? withoutFragment(url) : null;
+    if (key !== null && bypassed.has(key)) {
+      bypassed.delete(key);
+      return true;
+    }
+  }
+  return false;
+}
+
+// Firefox follows no link on an Alt-click: it downloads it, as Chromium does by itself.
+// The download is the browser's (the Alt-click's bypass lets it through).
+async function altClickDownload(url, tab) {
+  if (!isHttpUrl(url))
+    return;
+  addBypass(url);
+  const options = { url };
+  if (tab?.cookieStoreId)
+    options.cookieStoreId = tab.cookieStoreId;
+  if (tab?.incognito)
+    options.incognito = true;
+  try {
+    await api.downloads.download(options);
+  } catch {
+    // A URL the browser will not download: as without the extension, nothing happens.
+  }
+}
+
+// ---- Capture
+
+// The IDs of the downloads already looked at: each is decided once, whatever happens.
+const seen = new Set();
+
+function knownSize(item) {
+  for (const n of [item.totalBytes, item.fileSize])
+    if (Number.isSafeInteger(n) && n > 0)
+      return n;
+  return -1;
+}
+
+// Why the download stays with the browser, or null when it goes to Haul.
+function keepReason(item, s, bypass) {
+  const url = item.finalUrl || item.url;
+  if (!s.captureEnabled)
+    return 'off';
+  if (item.state !== 'in_progress')
+    return 'not-in-progress';
+  if (!isHttpUrl(url) || !isHttpUrl(item.url))
+    return 'scheme';
+  if (item.byExtensionId && item.byExtensionId === api.runtime.id)
+    return 'own';
+  // A private window's downloads would outlive it in Haul's list.
+  if (item.incognito)
+    return 'private';
+  const size = knownSize(item);
+  if (s.minSize > 0 && size >= 0 && size < s.minSize)
+    return 'small';
+  const hosts = [url, item.referrer].filter(isHttpUrl).map((u) => new URL(u).hostname);
+  if (s.sites.some((site) => hosts.some((h) => hostMatches(h, site))))
+    return 'site';
+  if (bypass)
+    return 'alt';
+  return null;
+}
+
+async function resume(id) {
+  try {
+    await api.downloads.resume(id);
+  } catch {
+    // Cancelled by the person meanwhile, or no longer resumable: the browser shows it.
+  }
+}
+
+// The item of download ID once the browser knows its size (or after a few seconds, or
+// once it has stopped): Firefox announces a download before it knows the size.
+async function withKnownSize(id) {
+  const deadline = Date.now() + 3000;
+  for (;;) {
+    const [item] = await api.downloads.search({ id });
+    if (item === undefined || item.state !== 'in_progress' || knownSize(item) >= 0 || Date.now() > deadline)
+      return item;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
+async function onDownloadCreated(item) {
+  // Decided once per download, before the first await.
+  if (seen.has(item.id))
+    return;
+  seen.add(item.id);
+
+  // An Alt-click's bypass is used up by the first download of its link, whatever
+  // happens to that download, so that none lingers for a later click.
+  const bypass = takeBypass(item.url, item.finalUrl);
+  const s = await settings;
+  if (keepReason(item, s, bypass) !== null)
+    return;
+
+  // Chromium's download waits, paused, while Haul is asked, and goes on if Haul does not
+  // take it. Firefox's cannot: its pause is a cancel that keeps the data received so far,
+  // and a download with none yet cannot be resumed. There the download goes on while
+  // Haul is asked, and is cancelled if Haul takes it.
+  if (PAUSE_WHILE_ASKING) {
+    try {
+      await api.downloads.pause(item.id);
+    } catch {
+      // Finished (or failed) before it could be paused: it is the browser's already.
+      return;
+    }
+  }
+  const resumeIfPaused = () => (PAUSE_WHILE_ASKING ? resume(item.id) : undefined);
+
+  // The item may know more now than when it was created: its name, its size. And the
+  // browser may already hold the whole file (a small one, a fast network, the browser's
+  // cache): Chromium completes such a download even paused. Then it stays where it is.
+  const current = PAUSE_WHILE_ASKING || s.minSize === 0 ? (await api.downloads.search({ id: item.id }))[0]
+                                                        : await withKnownSize(item.id);
+  if (current === undefined)
+    return;
+  const size = knownSize(current);
+  const stopped = current.state === 'complete' || (current.state === 'interrupted' && !current.paused);
+  if (stopped || (size > 0 && current.bytesReceived >= size) ||
+      (s.minSize > 0 && size >= 0 && size < s.minSize)) {
+    await resumeIfPaused();
+    return;
+  }
+  const url = current.finalUrl || current.url;
+  const request = addRequest({
+    url,
+    referrer: current.referrer,
+    cookies: await cookieHeader(url, current.cookieStoreId),
+    filename: basename(current.filename),
+    size,
+  });
+
+  const reply = await ask(request);
+  if (reply.type === 'added') {
+    // Haul has it: the browser's copy goes, with its partial file and its entry. A
+    // download the browser finished meanwhile cannot be cancelled (Firefox's, not
+    // paused, when Haul answered late); its entry stays, so that its file is not hidden
+    // from the person.
+    try {
+      await api.downloads.cancel(item.id);
+      const [after] = await api.downloads.search({ id: item.id });
+      if (after?.state === 'interrupted')
+        await api.downloads.erase({ id: item.id });
+    } catch {
+      // Finished, or erased by the person meanwhile.
+    }
+    await clearProblem();
+    return;
+  }
+  await resumeIfPaused();
+  await setProblem('capture', basename(current.filename) || url,
+                   reply.type === 'error' ? reply.message : _('badReply'), item.id);
+}
+
+api.downloads.onCreated.addListener(onDownloadCreated);
+
+// ---- Download with Haul
+
+// The cookie store of TAB: a Firefox container's, or a private window's.
+async function cookieStoreOf(tab) {
+  if (tab?.cookieStoreId)
+    return tab.cookieStoreId;
+  if (!tab?.incognito)
+    return undefined;
+  const stores = await api.cookies.getAllCookieStores();
+  return stores.find((store) => store.tabIds.includes(tab.id))?.id;
+}
+
+// The listener of the menu item, on globalThis so that a test can call it as a click
+// would (a headless browser has no menu to click). Resolves to the host's answer.
+async function haulOnMenuClicked(info, tab) {
+  if (info?.menuItemId !== MENU_ID)
+    return null;
+  const url = info.linkUrl || info.srcUrl;
+  if (!isHttpUrl(url))
+    return null;
+  const request = addRequest({
+    url,
+    referrer: defaultReferrer(info.frameUrl || info.pageUrl, url),
+    cookies: await cookieHeader(url, await cookieStoreOf(tab)),
+  });
+  const reply = await ask(request);
+  if (reply.type === 'added')
+    await clearProblem();
+  else
+    await setProblem('menu', url, reply.type === 'error' ? reply.message : _('badReply'));
+  return reply;
+}
+globalThis.haulOnMenuClicked = haulOnMenuClicked;
+
+api.contextMenus.onClicked.addListener(haulOnMenuClicked);
+
+// Menu items outlive the background in both browsers; they are made again at install
+// and at each start of the browser so that a new title or language takes effect.
+function createMenu() {
+  api.contextMenus.removeAll().then(() => {
+    api.contextMenus.create({
+      id: MENU_ID,
+      title: _('menuDownload'),
+      contexts: ['link', 'image', 'video', 'audio'],
+      targetUrlPatterns: ['http://*/*', 'https://*/*'],
+    });
+  });
+}
+api.runtime.onInstalled.addListener(createMenu);
+api.runtime.onStartup.addListener(createMenu);
+
+// ---- Messages of the popup and the content script
+
+api.runtime.onMessage.addListener((message, sender, sendResponse) => {
+  if (sender.id !== api.runtime.id || message === null || typeof message !== 'object')
+    return false;
+  if (typeof message.bypass === 'string') {
+    addBypass(message.bypass);
+    return false;
+  }
+  if (typeof message.altClick === 'string') {
+    if (IS_FIREFOX)
+      altClickDownload(message.altClick, sender.tab);
+    return false;
+  }
+  // The rest is for the extension's own pages only, never for a content script.
+  if (sender.tab !== undefined && !String(sender.url ?? '').startsWith(api.runtime.getURL('')))
+    return false;
+  if (message.type === 'status') {
+    queryStatus().then(sendResponse);
+    return true;
+  }
+  return false;
+});
