@@ -37,7 +37,11 @@ packages=(
   # The status icon and notifications: a recording notification server for the tests
   # (Debian's python3-dbusmock, run with /usr/bin/python3), and a real one, dunst.
   python3-dbusmock dunst
+  # The browser extension's test: Debian's Chromium and Firefox ESR, driven by Puppeteer
+  # (from the npm registry, with the machine's Node.js; Debian's when it has none).
+  chromium firefox-esr
 )
+command -v node >/dev/null && command -v npm >/dev/null || packages+=(nodejs npm)
 
 install_deps() {
   local missing=()
@@ -72,15 +76,24 @@ case "$cmd" in
       # bus (D-Bus services), systemd (user units), GSettings (schemas) and the desktop
       # (applications, icons) look in the home directory; nothing is written outside it.
       home_prefix=$HOME/.local
+      # The browsers find the extension's host through manifests in their per-user places.
+      user_options=(-Dsystemduserunitdir="${XDG_DATA_HOME:-$HOME/.local/share}/systemd/user"
+                    -Dchromium_native_messaging_dir="${XDG_CONFIG_HOME:-$HOME/.config}/chromium/NativeMessagingHosts"
+                    -Dfirefox_native_messaging_dir="$HOME/.mozilla/native-messaging-hosts")
       if [ ! -f _build-user/build.ninja ]; then
         meson setup _build-user -Dwerror=true -Dwarning_level=2 --prefix="$home_prefix" \
-          -Dsystemduserunitdir="${XDG_DATA_HOME:-$HOME/.local/share}/systemd/user" >/dev/null
+          "${user_options[@]}" >/dev/null
+      else
+        meson configure _build-user "${user_options[@]}" >/dev/null
       fi
       meson install -C _build-user --quiet
       gdbus call --session --dest org.freedesktop.DBus --object-path /org/freedesktop/DBus \
         --method org.freedesktop.DBus.ReloadConfig >/dev/null 2>&1 || true
       systemctl --user daemon-reload >/dev/null 2>&1 || true
       echo "dev.sh: Haul is installed for you under $home_prefix; ./build-aux/dev.sh uninstall removes it" >&2
+      echo "dev.sh: the browser extension, to load unpacked: $home_prefix/share/haul/browser/chromium" \
+           "(chrome://extensions, Developer mode, Load unpacked) or .../browser/firefox/manifest.json" \
+           "(about:debugging, This Firefox, Load Temporary Add-on)" >&2
       exec "$home_prefix/bin/haul" "$@"
     fi
     echo "dev.sh: no display: the service on a session bus of its own, followed by haulctl watch" >&2
