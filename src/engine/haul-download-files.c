@@ -653,6 +653,17 @@ claim_worker (GTask        *task,
                           O_RDWR | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0644);
       if (claim->fd >= 0)
         {
+          struct stat st;
+
+          /* Another download may have taken the name, finished and put its file in place
+           * between our look and our claim: then these files are ours, but the name is not. */
+          if (base != NULL && fstatat (claim->dirfd, candidate, &st, AT_SYMLINK_NOFOLLOW) == 0)
+            {
+              _haul_download_clear_fd (&claim->fd);
+              unlinkat (claim->dirfd, pname, 0);
+              unlinkat (claim->dirfd, jname, 0);
+              continue;
+            }
           claim->direct_fd = _haul_download_open_direct_at (claim->dirfd, pname);
           break;
         }
