@@ -47,20 +47,19 @@ if [ ! -d "$here/node_modules/puppeteer-core" ]; then
     fail "npm ci failed in $here"
 fi
 
-for f in "$build/src/browser/haul-browser-host" "$haulctl" \
-         "$build/data/browser/chromium/manifest.json" "$build/data/browser/firefox/manifest.json"; do
-  [ -e "$f" ] || fail "$f is missing: build the project first"
-done
-
 # The settings the service reads are in memory (GSETTINGS_BACKEND), so the download folder
 # is the XDG one; the test checks that the service's files land there.
 export HAUL_BUILD_DIR=$build
 export HAUL_BROWSER_HOST=$build/src/browser/haul-browser-host
-export HAUL_EXTENSION_DIR_CHROMIUM=$build/data/browser/chromium
-export HAUL_EXTENSION_DIR_FIREFOX=$build/data/browser/firefox
+export HAUL_EXTENSION_DIR_CHROMIUM=${HAUL_EXTENSION_DIR_CHROMIUM:-$build/data/browser/chromium}
+export HAUL_EXTENSION_DIR_FIREFOX=${HAUL_EXTENSION_DIR_FIREFOX:-$build/data/browser/firefox}
 export HAUL_DOWNLOAD_DIR=$HOME/Downloads
 export HAULCTL=$haulctl
 export CHROMIUM=${CHROMIUM:-/usr/bin/chromium}
 export FIREFOX=${FIREFOX:-/usr/bin/firefox-esr}
 export TMPDIR=$dir/tmp
+for f in "$HAUL_BROWSER_HOST" "$haulctl" "$HAUL_EXTENSION_DIR_CHROMIUM/manifest.json" \
+         "$HAUL_EXTENSION_DIR_FIREFOX/manifest.json" "$CHROMIUM" "$FIREFOX"; do
+  [ -e "$f" ] || fail "$f is missing (build the project; install chromium and firefox-esr)"
+done
 node "$here/test.mjs"

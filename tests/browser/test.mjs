@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
-// The browser extension (data/browser) in a real browser, with the build's
-// haul-browser-host and service: captured downloads, the exceptions (capture off, the
-// minimum size, Alt-click), "Download with Haul", and a host that cannot be started.
-// Run by tests/browser/browser-test.sh, which sets up the session bus, the home
-// directory and the environment below.
+// The browser extension (data/browser) in real browsers, Chromium and Firefox ESR, with
+// the build's haul-browser-host and service: captured downloads, the exceptions (capture
+// off, the minimum size, the site list, Alt-click), "Download with Haul", and a host that
+// cannot be started. Run by tests/browser/browser-test.sh, which sets up the session
+// bus, the home directory and the environment below. HAUL_TEST_BROWSERS
+// ("chromium,firefox" unless set) names the browsers, for working on one of them.
 //
 // Whose request the web server saw is told by Sec-Fetch-Mode: the browsers send it,
 // Haul does not. Every wait polls until its condition holds or a generous deadline
