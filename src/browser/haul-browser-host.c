@@ -33,7 +33,6 @@ typedef struct
   JsonNode      *tag;              /* of the request being answered */
   HaulClient    *client;
   GError        *bus_error;        /* why there is no client */
-  gboolean       connecting;
   HaulBrowserRequest *pending;     /* waits for the client */
 } Host;
 
@@ -180,7 +179,6 @@ client_cb (GObject      *object,
   host->client = haul_client_new_finish (result, &error);
   if (g_error_matches (error, G_IO_ERROR, G_IO_ERROR_CANCELLED))
     return;
-  host->connecting = FALSE;
   if (host->client == NULL)
     host->bus_error = g_steal_pointer (&error);
   ask_service (host, g_steal_pointer (&host->pending));
@@ -199,7 +197,6 @@ bus_cb (GObject      *object,
     return;
   if (bus == NULL)
     {
-      host->connecting = FALSE;
       host->bus_error = g_steal_pointer (&error);
       ask_service (host, g_steal_pointer (&host->pending));
       return;
@@ -219,7 +216,6 @@ handle (Host               *host,
       return;
     }
   host->pending = request;
-  host->connecting = TRUE;
   g_bus_get (G_BUS_TYPE_SESSION, host->cancellable, bus_cb, host);
 }
 

@@ -321,7 +321,6 @@ haul_browser_request_parse (const char  *data,
       if (!parse_add (object, request, error))
         return NULL;
     }
-  request->tag = *tag != NULL ? json_node_copy (*tag) : NULL;
   return g_steal_pointer (&request);
 }
 
@@ -330,7 +329,6 @@ haul_browser_request_free (HaulBrowserRequest *request)
 {
   if (request == NULL)
     return;
-  g_clear_pointer (&request->tag, json_node_unref);
   g_free (request->url);
   g_free (request->referrer);
   g_free (request->cookies);

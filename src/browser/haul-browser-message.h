@@ -61,7 +61,6 @@ typedef enum
 typedef struct
 {
   HaulBrowserRequestType  type;
-  JsonNode               *tag;         /* nullable */
   char                   *url;
   char                   *referrer;
   char                   *cookies;
