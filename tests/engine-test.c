@@ -267,33 +267,46 @@ test_resume_data_saved (Fixture       *f,
 }
 
 /* Cancelled before its files are ready: it ends cancelled, sends nothing, and leaves
- * nothing in the way of the next download of the same file. */
+ * nothing in the way of the next download of the same file. Whether the cancel is seen
+ * before the preparation's answer or after it (the worker thread done and its answer
+ * queued before the main loop runs again), nothing goes out. */
 static void
 test_cancel_while_preparing (Fixture       *f,
                              gconstpointer  data)
 {
   g_autoptr(GBytes) expected = haul_test_server_content (f->server, 64 * KiB, 1);
-  g_autoptr(HaulDownload) download = new_download (f, "/early.bin?size=65536");
-  g_autoptr(HaulDownload) again = new_download (f, "/early.bin?size=65536");
-  g_autoptr(GCancellable) cancellable = g_cancellable_new ();
   g_autofree char *path = g_build_filename (f->dir, "early.bin", NULL);
-  Run run = { 0 }, second = { 0 };
+  gulong delays_us[] = { 0, G_USEC_PER_SEC / 5 };
 
-  haul_download_run_async (download, cancellable, run_cb, &run);
-  /* At once, before the main loop runs the preparation's answer. */
-  g_cancellable_cancel (cancellable);
-  WAIT_FOR ("the cancelled run", run.done);
-  g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
-  g_assert_false (run.ok);
-  g_clear_error (&run.error);
-  g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
-  g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 0);
+  for (guint i = 0; i < G_N_ELEMENTS (delays_us); i++)
+    {
+      g_autoptr(HaulDownload) download = new_download (f, "/early.bin?size=65536");
+      g_autoptr(GCancellable) cancellable = g_cancellable_new ();
+      Run run = { 0 };
 
-  haul_download_run_async (again, NULL, run_cb, &second);
-  WAIT_FOR ("the next run", second.done);
-  g_assert_no_error (second.error);
-  g_assert_cmpstr (haul_download_get_filename (again), ==, "early.bin");
-  haul_test_assert_file_equals (path, expected);
+      g_test_message ("cancelled %lu us after the start", delays_us[i]);
+      haul_download_run_async (download, cancellable, run_cb, &run);
+      /* Before the main loop runs again; with a delay, the preparation is done by then. */
+      g_usleep (delays_us[i]);
+      g_cancellable_cancel (cancellable);
+      WAIT_FOR ("the cancelled run", run.done);
+      g_assert_error (run.error, G_IO_ERROR, G_IO_ERROR_CANCELLED);
+      g_assert_false (run.ok);
+      g_clear_error (&run.error);
+      g_assert_false (g_file_test (path, G_FILE_TEST_EXISTS));
+      g_assert_cmpuint (haul_test_server_requests (f->server)->len, ==, 0);
+    }
+
+  {
+    g_autoptr(HaulDownload) again = new_download (f, "/early.bin?size=65536");
+    Run second = { 0 };
+
+    haul_download_run_async (again, NULL, run_cb, &second);
+    WAIT_FOR ("the next run", second.done);
+    g_assert_no_error (second.error);
+    g_assert_cmpstr (haul_download_get_filename (again), ==, "early.bin");
+    haul_test_assert_file_equals (path, expected);
+  }
 }
 
 #define ADD(path, func) \

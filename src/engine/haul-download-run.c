@@ -369,12 +369,25 @@ static const HaulConnectionEvents conn_events = {
 
 /* ---- scheduling --------------------------------------------------------------------- */
 
+/* The cancel handler only queues an idle (see on_task_cancelled_cb), and an answer from
+ * a worker thread can be dispatched before it: whatever would start new work asks here
+ * first, so that nothing is sent once the caller has cancelled. */
+static gboolean
+cancel_if_cancelled (HaulDownloadRun *self)
+{
+  if (self->task == NULL || !g_cancellable_is_cancelled (g_task_get_cancellable (self->task)))
+    return FALSE;
+  settle (self, SETTLE_CANCEL, NULL);
+  return TRUE;
+}
+
 static void
 fill_connections (HaulDownloadRun *self)
 {
   guint target = 1;
 
-  if (self->settling != SETTLE_NONE || haul_run_files_is_claiming (self->files))
+  if (self->settling != SETTLE_NONE || haul_run_files_is_claiming (self->files) ||
+      cancel_if_cancelled (self))
     return;
 
   if (haul_resume_data_all_written (self->ctx.rd) && haul_connections_count (self->conns) == 0)
@@ -723,6 +736,8 @@ prepare_cb (GObject      *object,
       maybe_settled (self);
       return;
     }
+  if (cancel_if_cancelled (self))
+    return;
 
   if (prep->finish_only)
     {
