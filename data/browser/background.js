@@ -142,6 +142,24 @@ function basename(path) {
   return String(path ?? '').split(/[\\/]/).pop();
 }
 
+// The name the browser chose for ITEM, less the "(1)" it adds when its own folder has
+// that name already: Haul saves in another folder, where it settles clashes itself.
+// Only when the plain name is the address's last segment, so that a server's own name
+// with "(1)" in it is kept.
+function suggestedName(item) {
+  const name = basename(item.filename);
+  const plain = name.replace(/ ?\(\d+\)(?=\.[^()]*$|$)/, '');
+  if (plain === name)
+    return name;
+  let last = '';
+  try {
+    last = decodeURIComponent(new URL(item.finalUrl || item.url).pathname.split('/').pop());
+  } catch {
+    // An address whose last segment is not valid percent-encoding: keep the name.
+  }
+  return last === plain ? plain : name;
+}
+
 // The add request, with the empty fields left out.
 function addRequest({ url, referrer, cookies, filename, size }) {
   const request = { type: 'add', url };
@@ -289,6 +307,57 @@ async function withKnownSize(id) {
   }
 }
 
+// Firefox: takes download ID from the browser before Haul is asked (cancelled, its
+// partial file removed, its entry erased). False if the browser finished it first (or
+// the person cancelled or erased it): then it is the browser's, and Haul is not asked.
+async function takeFromBrowser(id) {
+  try {
+    await api.downloads.cancel(id);
+    const [after] = await api.downloads.search({ id });
+    if (after?.state !== 'interrupted')
+      return false;
+    await api.downloads.erase({ id });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+// Firefox: a download taken from the browser that Haul did not take goes back to the
+// browser, as the same request (address, referrer, cookie store) under the name the
+// browser had chosen, and is not captured again. Resolves to the new download's ID.
+async function giveBack(item) {
+  const options = { url: item.url, conflictAction: 'uniquify' };
+  if (isHttpUrl(item.referrer))
+    options.headers = [{ name: 'Referer', value: item.referrer }];
+  if (item.cookieStoreId)
+    options.cookieStoreId = item.cookieStoreId;
+  const name = basename(item.filename);
+  addBypass(item.url);
+  for (const attempt of name ? [{ ...options, filename: name }, options] : [options]) {
+    try {
+      return await api.downloads.download(attempt);
+    } catch {
+      // A name the browser refuses here: the next attempt lets it choose one.
+    }
+  }
+  return undefined;
+}
+
+// Haul has the download: Chromium's paused copy goes, with its partial file and its
+// entry. One the browser finished meanwhile cannot be cancelled; its entry stays, so
+// that its file is not hidden from the person.
+async function dropPaused(id) {
+  try {
+    await api.downloads.cancel(id);
+    const [after] = await api.downloads.search({ id });
+    if (after?.state === 'interrupted')
+      await api.downloads.erase({ id });
+  } catch {
+    // Finished, or erased by the person meanwhile.
+  }
+}
+
 async function onDownloadCreated(item) {
   // Decided once per download, before the first await.
   if (seen.has(item.id))
@@ -303,9 +372,10 @@ async function onDownloadCreated(item) {
     return;
 
   // Chromium's download waits, paused, while Haul is asked, and goes on if Haul does not
-  // take it. Firefox's cannot: its pause is a cancel that keeps the data received so far,
-  // and a download with none yet cannot be resumed. There the download goes on while
-  // Haul is asked, and is cancelled if Haul takes it.
+  // take it. Firefox's cannot: its pause is a cancel that keeps the data received so
+  // far, and a download with none yet cannot be resumed. There the download is taken
+  // from the browser before Haul is asked, and given back to it if Haul does not take
+  // it: a download that went on meanwhile could finish in both places.
   if (PAUSE_WHILE_ASKING) {
     try {
       await api.downloads.pause(item.id);
@@ -316,9 +386,10 @@ async function onDownloadCreated(item) {
   }
   const resumeIfPaused = () => (PAUSE_WHILE_ASKING ? resume(item.id) : undefined);
 
-  // The item may know more now than when it was created: its name, its size. And the
-  // browser may already hold the whole file (a small one, a fast network, the browser's
-  // cache): Chromium completes such a download even paused. Then it stays where it is.
+  // The item may know more now than when it was created: its name, its size (in
+  // Firefox, only once the response has begun). And the browser may already hold the
+  // whole file (a small one, a fast network, the browser's cache): Chromium completes
+  // such a download even paused. Then it stays where it is.
   const current = PAUSE_WHILE_ASKING || s.minSize === 0 ? (await api.downloads.search({ id: item.id }))[0]
                                                         : await withKnownSize(item.id);
   if (current === undefined)
@@ -330,35 +401,28 @@ async function onDownloadCreated(item) {
     await resumeIfPaused();
     return;
   }
+  if (!PAUSE_WHILE_ASKING && !(await takeFromBrowser(item.id)))
+    return;
+
   const url = current.finalUrl || current.url;
   const request = addRequest({
     url,
     referrer: current.referrer,
     cookies: await cookieHeader(url, current.cookieStoreId),
-    filename: basename(current.filename),
+    filename: suggestedName(current),
     size,
   });
 
   const reply = await ask(request);
   if (reply.type === 'added') {
-    // Haul has it: the browser's copy goes, with its partial file and its entry. A
-    // download the browser finished meanwhile cannot be cancelled (Firefox's, not
-    // paused, when Haul answered late); its entry stays, so that its file is not hidden
-    // from the person.
-    try {
-      await api.downloads.cancel(item.id);
-      const [after] = await api.downloads.search({ id: item.id });
-      if (after?.state === 'interrupted')
-        await api.downloads.erase({ id: item.id });
-    } catch {
-      // Finished, or erased by the person meanwhile.
-    }
+    if (PAUSE_WHILE_ASKING)
+      await dropPaused(item.id);
     await clearProblem();
     return;
   }
-  await resumeIfPaused();
+  const kept = PAUSE_WHILE_ASKING ? (await resume(item.id), item.id) : await giveBack(current);
   await setProblem('capture', basename(current.filename) || url,
-                   reply.type === 'error' ? reply.message : _('badReply'), item.id);
+                   reply.type === 'error' ? reply.message : _('badReply'), kept);
 }
 
 api.downloads.onCreated.addListener(onDownloadCreated);

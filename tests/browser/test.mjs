@@ -516,12 +516,48 @@ function browserCases(h) {
     await setSites('', []);
   });
 
+  // Haul answers after the browser would have finished the download itself (the file
+  // takes about a second; the host starts three seconds late): still one copy, Haul's.
+  // In Firefox, whose download cannot wait paused, this is what taking the download
+  // from the browser before asking is for. The browser's folder has report.bin from the
+  // cases before, so the browser calls this one "report (N).bin"; Haul's folder does
+  // not, and there it is report.bin.
+  test('a host that answers late: the download goes to Haul, and only there', { timeout: CASE_TIMEOUT }, async () => {
+    const url = server.fileUrl('report.bin');
+    const slowHost = path.join(TEST_DIR, 'slow-host.sh');
+    await fs.writeFile(slowHost, `#!/bin/sh\nsleep 3\nexec ${JSON.stringify(HOST)} "$@"\n`, { mode: 0o755 });
+    await h.setHost(slowHost);
+    try {
+      const ids = (await haulTransfers()).filter((t) => t.uri === url).map((t) => String(t.id));
+      if (ids.length > 0)
+        await execFileP(HAULCTL, ['remove', '--delete-file', ...ids]);
+      await waitFor('Haul to forget report.bin', async () =>
+        !(await listDir(HAUL_DIR)).includes('report.bin') && (await haulCount(url)) === 0);
+      const since = Date.now();
+      const before = await downloadIds();
+      const browserBefore = await listDir(h.downloadDir);
+      await click('report');
+
+      await waitForHaul(url);
+      await assertSameFile(path.join(HAUL_DIR, 'report.bin'), server.fileData('report.bin'));
+      assertHaulRequests('report.bin', since, `${server.base}/files`);
+      assert.ok(requestsFor('report.bin', since).browser.length > 0, 'the browser requested the file first');
+      await waitFor('the browser to forget its download', async () =>
+        (await h.downloads({ url })).every((d) => before.has(d.id)));
+      assert.deepEqual(await listDir(h.downloadDir), browserBefore, 'the browser\'s folder is unchanged');
+      assert.equal(await haulCount(url), 1, 'Haul has one transfer of it');
+    } finally {
+      await h.setHost(HOST);
+    }
+  });
+
   test('host unreachable: the download stays with the browser and the popup says why', { timeout: CASE_TIMEOUT }, async () => {
     const url = server.fileUrl('report.bin');
     await h.setHost(path.join(TEST_DIR, 'no-such-dir', 'haul-browser-host'));
     try {
       const since = Date.now();
       const before = await downloadIds();
+      const browserBefore = await listDir(h.downloadDir);
       const count = await haulCount(url);
       await click('report');
 
@@ -529,6 +565,15 @@ function browserCases(h) {
       assert.ok(requestsFor('report.bin', since).browser.length > 0, 'the browser fetched it');
       assert.equal(await haulCount(url), count, 'Haul got no new transfer');
       assert.equal(requestsFor('report.bin', since).haul.length, 0, 'Haul did not request it');
+      // One download of it in the browser, one new file (Firefox's first try, taken
+      // before Haul was asked, is gone with its partial file).
+      assert.deepEqual((await h.downloads({ url })).filter((d) => !before.has(d.id)).map((d) => d.id), [item.id],
+                       'the browser has one download of it');
+      assert.deepEqual(await listDir(h.downloadDir), [...browserBefore, path.basename(item.filename)].sort(),
+                       'the browser\'s folder has one new file');
+      // As the browser sent it: with the page as Referer.
+      for (const r of requestsFor('report.bin', since).browser)
+        assert.equal(r.referer, `${server.base}/files`, 'the browser\'s request carried the page as Referer');
       // The browser took its download back after the extension had paused it.
       const problem = (await h.storage()).lastProblem;
       assert.equal(problem?.kind, 'capture', `the problem was recorded: ${JSON.stringify(problem)}`);
