@@ -71,6 +71,21 @@ test_haulctl (Fixture       *f,
   g_assert_nonnull (strstr (run.err, "ftp"));
   haul_test_run_haulctl (&run, "pause", NULL);
   g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "give transfer IDs or --all"));
+  /* Each wrong use of the options says what is wrong, and nothing is removed. */
+  haul_test_run_haulctl (&run, "remove", "--all", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "--all is not accepted here"));
+  haul_test_run_haulctl (&run, "remove", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "give transfer IDs\n"));
+  haul_test_run_haulctl (&run, "pause", "1", "--all", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "not both"));
+  haul_test_run_haulctl (&run, "pause", "1", "--delete-file", NULL);
+  g_assert_cmpint (run.status, ==, 2);
+  g_assert_nonnull (strstr (run.err, "only for remove"));
+  g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
   /* Bad headers are refused before anything is sent, and nothing leaks on that path (a
    * leak would change the exit status under the sanitizers). */
   haul_test_run_haulctl (&run, "add", uri, "-H", "X-Good: 1", "-H", "no colon", NULL);

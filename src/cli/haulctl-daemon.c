@@ -322,10 +322,28 @@ _haulctl_control (const char *command,
         }
       g_array_append_val (ids, id);
     }
-  if ((ids->len == 0) == !all || (all && g_str_equal (command, "remove")) ||
-      (delete_file && !g_str_equal (command, "remove")))
+  /* remove takes IDs only (SPEC: a whole list is not deleted by one slip); each mistake
+   * is named as it is. */
+  if (all && g_str_equal (command, "remove"))
     {
-      g_printerr (_("haulctl %s: give transfer IDs or --all\n"), command);
+      g_printerr (_("haulctl %s: --all is not accepted here; give transfer IDs\n"), command);
+      return HAULCTL_EXIT_USAGE;
+    }
+  if (delete_file && !g_str_equal (command, "remove"))
+    {
+      g_printerr (_("haulctl %s: --delete-file is only for remove\n"), command);
+      return HAULCTL_EXIT_USAGE;
+    }
+  if (all && ids->len > 0)
+    {
+      g_printerr (_("haulctl %s: give transfer IDs or --all, not both\n"), command);
+      return HAULCTL_EXIT_USAGE;
+    }
+  if (!all && ids->len == 0)
+    {
+      g_printerr (g_str_equal (command, "remove") ? _("haulctl %s: give transfer IDs\n")
+                                                 : _("haulctl %s: give transfer IDs or --all\n"),
+                  command);
       return HAULCTL_EXIT_USAGE;
     }
 
