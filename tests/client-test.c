@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "haul-client.h"
+#include "haul-client-calls.h"
 #include "haul-client-private.h"
 #include "daemon-test-utils.h"
 
@@ -262,6 +263,75 @@ test_notifies_real_changes (Fixture       *f,
   g_assert_cmpuint (count, ==, 3);
 }
 
+/* Counts the calls of Snapshot and Properties.GetAll leaving this connection. */
+static GDBusMessage *
+count_readings_cb (GDBusConnection *connection,
+                   GDBusMessage    *message,
+                   gboolean         incoming,
+                   gpointer         user_data)
+{
+  if (!incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL &&
+      (g_strcmp0 (g_dbus_message_get_member (message), "Snapshot") == 0 ||
+       g_strcmp0 (g_dbus_message_get_member (message), "GetAll") == 0))
+    g_atomic_int_inc ((int *) user_data);
+  return message;
+}
+
+static void
+add_cb (GObject      *object,
+        GAsyncResult *result,
+        gpointer      user_data)
+{
+  guint *id = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *id = haul_client_add_finish (HAUL_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+}
+
+static void
+version_cb (GObject      *object,
+            GAsyncResult *result,
+            gpointer      user_data)
+{
+  char **version = user_data;
+  g_autoptr(GError) error = NULL;
+
+  *version = haul_client_get_version_finish (HAUL_CLIENT (object), result, &error);
+  g_assert_no_error (error);
+}
+
+/* A client that only calls reads no transfer and follows none, however many there are;
+ * its calls work as any client's. */
+static void
+test_calls_only (Fixture       *f,
+                 gconstpointer  data)
+{
+  g_autoptr(GDBusConnection) connection = new_connection ();
+  g_autoptr(HaulClient) client = NULL;
+  g_autoptr(HaulTransfer1) first = NULL;
+  g_autofree char *version = NULL;
+  g_autofree char *uri = haul_test_server_uri (f->server, "/calls.bin?size=4096");
+  int readings = 0;
+  guint id = 0;
+
+  first = add (f, "/one.bin", g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>}", f->dir));
+  g_dbus_connection_add_filter (connection, count_readings_cb, &readings, NULL);
+  client = new_client (connection, HAUL_CLIENT_FLAGS_CALLS_ONLY);
+  g_assert_true (haul_client_get_connected (client));
+
+  haul_client_get_version_async (client, NULL, version_cb, &version);
+  WAIT_FOR ("the version", version != NULL);
+  g_assert_cmpstr (version, ==, PACKAGE_VERSION);
+  haul_client_add_async (client, uri, options_in_dir (f, NULL, NULL), NULL, add_cb, &id);
+  WAIT_FOR ("the new transfer's ID", id != 0);
+  g_assert_cmpuint (id, ==, 2);
+
+  g_assert_cmpuint (g_list_model_get_n_items (haul_client_get_transfers (client)), ==, 0);
+  g_assert_null (haul_client_lookup (client, 1));
+  g_assert_cmpint (g_atomic_int_get (&readings), ==, 0);
+}
+
 int
 main (int    argc,
       char **argv)
@@ -278,6 +348,8 @@ main (int    argc,
               fixture_teardown);
   g_test_add ("/client/notifies-real-changes", Fixture, NULL, fixture_setup,
               test_notifies_real_changes, fixture_teardown);
+  g_test_add ("/client/calls-only", Fixture, NULL, fixture_setup, test_calls_only,
+              fixture_teardown);
 
   return g_test_run ();
 }

@@ -202,7 +202,7 @@ bus_cb (GObject      *object,
       return;
     }
   /* The client starts nothing when made; each call starts the service if need be. */
-  haul_client_new_async (bus, HAUL_CLIENT_FLAGS_NONE, host->cancellable, client_cb, host);
+  haul_client_new_async (bus, HAUL_CLIENT_FLAGS_CALLS_ONLY, host->cancellable, client_cb, host);
 }
 
 /* The first request that needs the service connects to the bus. */

@@ -193,8 +193,17 @@ static void
 reload (HaulClient *self)
 {
   const char * const all[] = { NULL };
-  Reading *reading = g_new0 (Reading, 1);
+  Reading *reading;
 
+  if (self->flags & HAUL_CLIENT_FLAGS_CALLS_ONLY)
+    {
+      /* The service is there: that is all such a client needs to know. */
+      set_connected (self, TRUE);
+      finish_init (self, NULL);
+      return;
+    }
+
+  reading = g_new0 (Reading, 1);
   reading->self = g_object_ref (self);
   reading->generation = ++self->generation;
   g_dbus_connection_call (self->connection, HAUL_DAEMON_BUS_NAME, HAUL_DAEMON_PATH,
@@ -503,21 +512,25 @@ haul_client_init_async (GAsyncInitable      *initable,
   self->init_task = g_task_new (self, cancellable, callback, user_data);
   g_task_set_source_tag (self->init_task, haul_client_init_async);
 
-  /* Subscribed before the first reading: nothing that happens meanwhile is missed. */
-  self->subscriptions[0] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
-                                      "InterfacesAdded", HAUL_DAEMON_PATH, NULL,
-                                      on_interfaces_added_cb);
-  self->subscriptions[1] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
-                                      "InterfacesRemoved", HAUL_DAEMON_PATH, NULL,
-                                      on_interfaces_removed_cb);
-  self->subscriptions[2] = subscribe (self, "org.freedesktop.DBus.Properties",
-                                      "PropertiesChanged", NULL, TRANSFER1,
-                                      on_properties_changed_cb);
-  self->subscriptions[3] = subscribe (self, "org.freedesktop.DBus.Properties",
-                                      "PropertiesChanged", HAUL_DAEMON_PATH, MANAGER1,
-                                      on_properties_changed_cb);
-  self->subscriptions[4] = subscribe (self, MANAGER1, "Progress", HAUL_DAEMON_PATH, NULL,
-                                      on_progress_cb);
+  /* Subscribed before the first reading: nothing that happens meanwhile is missed. A
+   * client that only calls follows nothing but the service's name. */
+  if (!(self->flags & HAUL_CLIENT_FLAGS_CALLS_ONLY))
+    {
+      self->subscriptions[0] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
+                                          "InterfacesAdded", HAUL_DAEMON_PATH, NULL,
+                                          on_interfaces_added_cb);
+      self->subscriptions[1] = subscribe (self, "org.freedesktop.DBus.ObjectManager",
+                                          "InterfacesRemoved", HAUL_DAEMON_PATH, NULL,
+                                          on_interfaces_removed_cb);
+      self->subscriptions[2] = subscribe (self, "org.freedesktop.DBus.Properties",
+                                          "PropertiesChanged", NULL, TRANSFER1,
+                                          on_properties_changed_cb);
+      self->subscriptions[3] = subscribe (self, "org.freedesktop.DBus.Properties",
+                                          "PropertiesChanged", HAUL_DAEMON_PATH, MANAGER1,
+                                          on_properties_changed_cb);
+      self->subscriptions[4] = subscribe (self, MANAGER1, "Progress", HAUL_DAEMON_PATH, NULL,
+                                          on_progress_cb);
+    }
   self->watch_id = g_bus_watch_name_on_connection (self->connection, HAUL_DAEMON_BUS_NAME,
                                                    G_BUS_NAME_WATCHER_FLAGS_NONE,
                                                    on_name_appeared_cb, on_name_vanished_cb,

@@ -17,12 +17,16 @@ G_DECLARE_FINAL_TYPE (HaulClient, haul_client, HAUL, CLIENT, GObject)
  * @HAUL_CLIENT_FLAGS_ACTIVATE: start the service for the first reading if it is not running
  * @HAUL_CLIENT_FLAGS_REACTIVATE: start it again whenever it goes away (a window; a client
  *   waiting for transfers to finish)
+ * @HAUL_CLIENT_FLAGS_CALLS_ONLY: only make calls (add, version): the transfers are never
+ *   read nor followed, and the model stays empty (a browser's native-messaging host,
+ *   started for one download, does not read a list of thousands)
  */
 typedef enum
 {
   HAUL_CLIENT_FLAGS_NONE       = 0,
   HAUL_CLIENT_FLAGS_ACTIVATE   = 1 << 0,
   HAUL_CLIENT_FLAGS_REACTIVATE = 1 << 1,
+  HAUL_CLIENT_FLAGS_CALLS_ONLY = 1 << 2,
 } HaulClientFlags;
 
 void                haul_client_new_async          (GDBusConnection     *connection,
