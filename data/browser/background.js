@@ -91,10 +91,33 @@ function cookieQuery(url, storeId) {
   return query;
 }
 
-// The Cookie header the browser sends for a top-level request to URL: its own cookies
-// for that URL, and the partitioned ones of URL's own site (CHIPS, Firefox's Total
-// Cookie Protection), which a top-level request carries too; nothing of other sites.
-async function cookieHeader(url, storeId) {
+// The site of a host name, near enough without the Public Suffix List: an IP address
+// is its own site, a name its last two labels. (A name under a two-label suffix such as
+// co.uk then shares a site with its neighbours: the error is on the side of sending a
+// SameSite=Strict cookie to its own site, never to another.)
+function siteOf(hostname) {
+  const host = hostname.toLowerCase().replace(/\.+$/, '');
+  if (/^[\d.]+$/.test(host) || host.startsWith('['))
+    return host;
+  return host.split('.').slice(-2).join('.');
+}
+
+// Whether a request to URL started from the page at FROM is same-site (schemes too, as
+// the browsers compare them). With no page (an address typed, a bookmark) it is.
+function isSameSite(from, url) {
+  if (!isHttpUrl(from))
+    return true;
+  const f = new URL(from);
+  const u = new URL(url);
+  return f.protocol === u.protocol && siteOf(f.hostname) === siteOf(u.hostname);
+}
+
+// The Cookie header the browser sends for a top-level request to URL from the page at
+// FROM: its own cookies for that URL, and the partitioned ones of URL's own site (CHIPS,
+// Firefox's Total Cookie Protection), which a top-level request carries too; nothing of
+// other sites; no SameSite=Strict cookie when FROM is another site.
+async function cookieHeader(url, storeId, from) {
+  const crossSite = !isSameSite(from, url);
   const query = cookieQuery(url, storeId);
   let cookies;
   try {
@@ -114,6 +137,8 @@ async function cookieHeader(url, storeId) {
     // A browser without partition keys: its cookies for URL are all there is.
     cookies = await api.cookies.getAll(query);
   }
+  if (crossSite)
+    cookies = cookies.filter((c) => c.sameSite !== 'strict');
   // The order of RFC 6265 §5.4: longer paths first (the sort is stable).
   cookies.sort((a, b) => (b.path?.length ?? 0) - (a.path?.length ?? 0));
   return cookies.map((c) => (c.name === '' ? c.value : `${c.name}=${c.value}`)).join('; ');
@@ -405,10 +430,11 @@ async function onDownloadCreated(item) {
     return;
 
   const url = current.finalUrl || current.url;
+  // The browser knows the page's whole address; what it sent is less on another origin.
   const request = addRequest({
     url,
-    referrer: current.referrer,
-    cookies: await cookieHeader(url, current.cookieStoreId),
+    referrer: defaultReferrer(current.referrer, url),
+    cookies: await cookieHeader(url, current.cookieStoreId, current.referrer),
     filename: suggestedName(current),
     size,
   });
@@ -447,10 +473,11 @@ async function haulOnMenuClicked(info, tab) {
   const url = info.linkUrl || info.srcUrl;
   if (!isHttpUrl(url))
     return null;
+  const page = info.frameUrl || info.pageUrl;
   const request = addRequest({
     url,
-    referrer: defaultReferrer(info.frameUrl || info.pageUrl, url),
-    cookies: await cookieHeader(url, await cookieStoreOf(tab)),
+    referrer: defaultReferrer(page, url),
+    cookies: await cookieHeader(url, await cookieStoreOf(tab), page),
   });
   const reply = await ask(request);
   if (reply.type === 'added')

@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: GPL-3.0-or-later
 //
 // The web site of the browser test, on 127.0.0.1: a login that sets an HttpOnly session
-// cookie, a page of links, and files under /private/ that only a request with that
-// cookie gets (403 otherwise). Every request is recorded with the headers that matter:
-// Cookie, Referer, User-Agent, and Sec-Fetch-Mode, which the browsers send and Haul does
-// not, so that the test can tell whose request it was.
+// cookie and a SameSite=Strict one, a page of links (and the same page for another
+// site), and files under /private/ that only a request with the session cookie gets (403
+// otherwise). Every request is recorded with the headers that matter: Cookie, Referer,
+// User-Agent, and Sec-Fetch-Mode, which the browsers send and Haul does not, so that the
+// test can tell whose request it was.
 //
 // The files arrive in chunks with a pause between them, as from a real network, over
 // about a second: a download is not over before the browser has announced it to the
@@ -20,12 +21,12 @@ const FILES = {
   'tiny.bin': { size: 2 * 1024, chunk: 256, delay: 150 },
 };
 
-const FILES_PAGE = (names) => `<!DOCTYPE html>
+const FILES_PAGE = (names, origin = '') => `<!DOCTYPE html>
 <html><head><meta charset="utf-8"><title>Files</title></head>
 <body>
   <h1>Files</h1>
   <ul>
-${names.map((n) => `    <li><a id="${n.replace(/\..*/, '')}" href="/private/${n}">${n}</a></li>`).join('\n')}
+${names.map((n) => `    <li><a id="${n.replace(/\..*/, '')}" href="${origin}/private/${n}">${n}</a></li>`).join('\n')}
   </ul>
 </body></html>
 `;
@@ -57,6 +58,7 @@ function parseRange(header, size) {
 
 export async function startServer() {
   const session = randomBytes(16).toString('hex');
+  const strict = randomBytes(8).toString('hex');
   const files = new Map(Object.entries(FILES).map(([name, f]) => [name, { ...f, data: randomBytes(f.size) }]));
   const requests = [];
 
@@ -84,13 +86,23 @@ export async function startServer() {
       record.status = 200;
       res.writeHead(200, {
         'Content-Type': 'text/html; charset=utf-8',
-        'Set-Cookie': `session=${session}; Path=/; HttpOnly; SameSite=Lax`,
+        // The session lets files in; the second cookie, SameSite=Strict, only says which
+        // cookies a request carried: a browser sends it on a same-site click only.
+        'Set-Cookie': [`session=${session}; Path=/; HttpOnly; SameSite=Lax`,
+                       `strict=${strict}; Path=/; HttpOnly; SameSite=Strict`],
       });
       res.end('<!DOCTYPE html><title>Signed in</title><p>Signed in. <a href="/files">Files</a></p>\n');
       return;
     }
     if (url.pathname === '/files') {
       answer(200, { 'Content-Type': 'text/html; charset=utf-8' }, FILES_PAGE([...files.keys()]));
+      return;
+    }
+    // The same links on another site: opened as http://localhost:PORT/cross, they lead
+    // to 127.0.0.1.
+    if (url.pathname === '/cross') {
+      answer(200, { 'Content-Type': 'text/html; charset=utf-8' },
+             FILES_PAGE([...files.keys()], `http://127.0.0.1:${server.address().port}`));
       return;
     }
     const m = /^\/private\/([^/]+)$/.exec(url.pathname);
@@ -155,7 +167,10 @@ export async function startServer() {
 
   return {
     base,
+    // The same server under another site's name (localhost is not 127.0.0.1's site).
+    crossBase: base.replace('127.0.0.1', 'localhost'),
     session,
+    strict,
     requests,
     fileData: (name) => files.get(name).data,
     fileUrl: (name) => `${base}/private/${name}`,

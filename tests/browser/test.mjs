@@ -329,13 +329,30 @@ function browserCases(h) {
   const downloadIds = async () => new Set((await h.downloads()).map((d) => d.id));
   const haulCount = async (url) => (await haulTransfers()).filter((t) => t.uri === url).length;
 
-  // Haul got the request of the extension: with the browser's cookie, user agent and
-  // the page as referrer, and it was let in.
-  function assertHaulRequests(name, since, referer) {
+  // Removes Haul's transfers of URL, with their files.
+  async function forgetInHaul(url) {
+    const transfers = (await haulTransfers()).filter((t) => t.uri === url);
+    if (transfers.length > 0)
+      await execFileP(HAULCTL, ['remove', '--delete-file', ...transfers.map((t) => String(t.id))]);
+    await waitFor(`Haul to forget ${url}`, async () => {
+      const names = await listDir(HAUL_DIR);
+      return transfers.every((t) => !names.includes(t.filename)) && (await haulCount(url)) === 0;
+    });
+  }
+
+  // The cookies of a Cookie header, in an order of their own (a browser's order is by
+  // path and creation time).
+  const cookieSet = (header) => String(header ?? '').split(/;\s*/).filter(Boolean).sort();
+
+  // Haul got the request of the extension: with the browser's cookies (by default those
+  // of a same-site click: the session and the SameSite=Strict one), user agent and the
+  // page as referrer, and it was let in.
+  function assertHaulRequests(name, since, referer, cookies = null) {
     const { haul } = requestsFor(name, since);
+    const expected = cookies ?? [`session=${server.session}`, `strict=${server.strict}`].sort();
     assert.ok(haul.length > 0, `the server saw no request from Haul for ${name}`);
     for (const r of haul) {
-      assert.equal(r.cookie, `session=${server.session}`, `Haul's request for ${name} carried the session cookie`);
+      assert.deepEqual(cookieSet(r.cookie), expected, `Haul's request for ${name} carried the browser's cookies`);
       assert.equal(r.userAgent, browserUserAgent, `Haul's request for ${name} carried the browser's User-Agent`);
       assert.equal(r.referer, referer, `Haul's request for ${name} carried the page as Referer`);
       assert.ok(r.status === 200 || r.status === 206, `Haul's request for ${name} was answered ${r.status}`);
@@ -426,6 +443,28 @@ function browserCases(h) {
     assert.deepEqual(await listDir(HAUL_DIR), ['report.bin'], 'Haul\'s folder has the one file');
     assert.equal(await haulCount(url), 1, 'Haul has one transfer of it');
     assert.equal((await h.storage()).lastProblem, undefined, 'no problem was recorded');
+  });
+
+  // A link on another site (localhost) to the file on 127.0.0.1: the browser sends the
+  // session cookie (SameSite=Lax goes with a top-level navigation), not the Strict one,
+  // and only its origin as Referer. Haul's request carries what the browser's carried.
+  test('a cross-site click: Haul gets the cookies and referrer the browser sent, no more', { timeout: CASE_TIMEOUT }, async () => {
+    const url = server.fileUrl('report.bin');
+    await forgetInHaul(url);
+    const since = Date.now();
+    await h.webPage?.close();
+    h.webPage = await h.browser.newPage();
+    await h.webPage.goto(`${server.crossBase}/cross`, { waitUntil: 'load' });
+    await h.webPage.click('#report');
+
+    const transfer = await waitForHaul(url);
+    await assertSameFile(path.join(HAUL_DIR, transfer.filename), server.fileData('report.bin'));
+    const [sent] = requestsFor('report.bin', since).browser;
+    assert.ok(sent, 'the browser requested the file first');
+    assert.deepEqual(cookieSet(sent.cookie), [`session=${server.session}`],
+                     'the browser sent the session cookie only (the premise of this case)');
+    assertHaulRequests('report.bin', since, sent.referer, cookieSet(sent.cookie));
+    await waitFor('the browser to forget its download', async () => (await h.downloads({ url })).length === 0);
   });
 
   test('Download with Haul: the menu\'s command hands a link to Haul, with the cookie', { timeout: CASE_TIMEOUT }, async () => {
@@ -528,11 +567,7 @@ function browserCases(h) {
     await fs.writeFile(slowHost, `#!/bin/sh\nsleep 3\nexec ${JSON.stringify(HOST)} "$@"\n`, { mode: 0o755 });
     await h.setHost(slowHost);
     try {
-      const ids = (await haulTransfers()).filter((t) => t.uri === url).map((t) => String(t.id));
-      if (ids.length > 0)
-        await execFileP(HAULCTL, ['remove', '--delete-file', ...ids]);
-      await waitFor('Haul to forget report.bin', async () =>
-        !(await listDir(HAUL_DIR)).includes('report.bin') && (await haulCount(url)) === 0);
+      await forgetInHaul(url);
       const since = Date.now();
       const before = await downloadIds();
       const browserBefore = await listDir(h.downloadDir);
