@@ -867,6 +867,31 @@ test_notify_summary (DesktopFixture *f,
   WAIT_FOR ("the window", app_called (f, "activate"));
 }
 
+/* A download removed before its notification was due (within the second of gathering)
+ * is not announced, and the next one is, as usual. */
+static void
+test_notify_removed (DesktopFixture *f,
+                     gconstpointer   data)
+{
+  g_autoptr(HaulTransfer1) gone = NULL;
+  g_autoptr(HaulTransfer1) kept = NULL;
+  g_autoptr(GError) error = NULL;
+  g_autofree char *body = NULL;
+
+  gone = add (&f->base, "/gone.bin", options_in_dir (&f->base, NULL, NULL));
+  WAIT_FOR ("completed", state_is (gone, "completed"));
+  haul_transfer1_call_remove_sync (gone, FALSE, NULL, &error);
+  g_assert_no_error (error);
+  haul_test_iterate_for (1500);
+  g_assert_cmpuint (n_notifications (f), ==, 0);
+
+  kept = add (&f->base, "/kept.bin", options_in_dir (&f->base, NULL, NULL));
+  WAIT_FOR ("completed", state_is (kept, "completed"));
+  WAIT_FOR ("a notification", n_notifications (f) == 1);
+  body = notification_string (f, 0, 4);
+  g_assert_cmpstr (body, ==, "kept.bin");
+}
+
 static void
 test_notify_setting (DesktopFixture *f,
                      gconstpointer   data)
@@ -985,6 +1010,7 @@ main (int    argc,
   ADD ("/desktop/notify-failed", WITH_SERVER, test_notify_failed);
   ADD ("/desktop/notify-summary", WITH_SERVER, test_notify_summary);
   ADD ("/desktop/notify-setting", WITH_SERVER, test_notify_setting);
+  ADD ("/desktop/notify-removed", WITH_SERVER, test_notify_removed);
   ADD ("/desktop/launcher-entry", 0, test_launcher_entry);
 #undef ADD
   g_test_add_func ("/desktop/nothing-there", test_nothing_there);

@@ -349,11 +349,9 @@ haul_browser_request_free (HaulBrowserRequest *request)
 GVariant *
 haul_browser_request_to_options (HaulBrowserRequest *request)
 {
-  GVariantBuilder options;
-  GVariantBuilder headers;
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
+  g_auto(GVariantBuilder) headers = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
 
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
-  g_variant_builder_init (&headers, G_VARIANT_TYPE ("a{ss}"));
   if (request->cookies != NULL)
     g_variant_builder_add (&headers, "{ss}", "Cookie", request->cookies);
   if (request->referrer != NULL)

@@ -163,7 +163,7 @@ _haulctl_add (int    argc,
   g_autoptr(GDBusConnection) connection = NULL;
   g_autoptr(HaulManager1) manager = NULL;
   g_autoptr(GArray) ids = g_array_new (FALSE, FALSE, sizeof (guint));
-  GVariantBuilder options;
+  g_auto(GVariantBuilder) options = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   int status = HAULCTL_EXIT_OK;
 
   g_option_context_set_translation_domain (context, GETTEXT_PACKAGE);
@@ -197,7 +197,6 @@ _haulctl_add (int    argc,
       return HAULCTL_EXIT_USAGE;
     }
 
-  g_variant_builder_init (&options, G_VARIANT_TYPE_VARDICT);
   if (directory != NULL)
     {
       /* The service does not share our working directory: send an absolute path. */
@@ -218,9 +217,8 @@ _haulctl_add (int    argc,
     g_variant_builder_add (&options, "{sv}", "paused", g_variant_new_boolean (TRUE));
   if (headers != NULL)
     {
-      GVariantBuilder dict;
+      g_auto(GVariantBuilder) dict = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{ss}"));
 
-      g_variant_builder_init (&dict, G_VARIANT_TYPE ("a{ss}"));
       for (guint i = 0; headers[i] != NULL; i++)
         {
           g_autofree char *key = NULL;

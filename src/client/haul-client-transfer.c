@@ -473,9 +473,8 @@ _haul_client_transfer_set_figures (HaulClientTransfer *self,
                                    guint64             rate)
 {
   g_autoptr(GVariant) props = NULL;
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&builder, "{sv}", "BytesReceived", g_variant_new_uint64 (received));
   g_variant_builder_add (&builder, "{sv}", "BytesTotal", g_variant_new_uint64 (total));
   g_variant_builder_add (&builder, "{sv}", "Rate", g_variant_new_uint64 (rate));

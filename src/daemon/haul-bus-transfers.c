@@ -213,7 +213,7 @@ _haul_bus_snapshot (HaulBus             *self,
 {
   GPtrArray *transfers = haul_manager_get_transfers (self->manager);
   guint32 wanted = 1;   /* Id */
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
   for (guint i = 0; names[i] != NULL; i++)
     {
@@ -233,7 +233,6 @@ _haul_bus_snapshot (HaulBus             *self,
   if (names[0] == NULL)
     wanted = G_MAXUINT32;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint p = 0; p < G_N_ELEMENTS (properties); p++)
     {
       if (wanted & (1u << p))
@@ -254,10 +253,9 @@ _haul_bus_snapshot (HaulBus             *self,
 GVariant *
 _haul_bus_transfer_object (HaulTransfer *transfer)
 {
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{sa{sv}}"));
   GVariant *object;
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{sa{sv}}"));
   g_variant_builder_open (&builder, G_VARIANT_TYPE ("{sa{sv}}"));
   g_variant_builder_add (&builder, "s", "io.github.haul.Transfer1");
   g_variant_builder_open (&builder, G_VARIANT_TYPE_VARDICT);
@@ -278,9 +276,8 @@ emit_changes (HaulBus      *self,
               guint32       mask)
 {
   g_autofree char *path = haul_transfer_object_path (haul_transfer_get_id (transfer));
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   for (guint p = 0; p < G_N_ELEMENTS (properties); p++)
     {
       if (mask & (1u << p))

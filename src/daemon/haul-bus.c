@@ -230,10 +230,9 @@ object_manager_method_call (GDBusConnection       *connection,
 {
   HaulBus *self = user_data;
   GPtrArray *transfers = haul_manager_get_transfers (self->manager);
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
 
   g_debug ("Handling %s", method_name);
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a{oa{sa{sv}}}"));
   for (guint i = 0; i < transfers->len; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (transfers, i);
@@ -296,9 +295,8 @@ on_progress_cb (HaulManager *manager,
                 GPtrArray   *changed,
                 HaulBus     *self)
 {
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(uttt)"));
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(uttt)"));
   for (guint i = 0; i < changed->len; i++)
     {
       HaulTransfer *transfer = g_ptr_array_index (changed, i);

@@ -50,9 +50,8 @@ haul_overall_equal (const HaulOverall *a,
 static GVariant *
 platform_data (const char *activation_token)
 {
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   if (activation_token != NULL && *activation_token != '\0')
     {
       g_variant_builder_add (&builder, "{sv}", "activation-token", g_variant_new_string (activation_token));

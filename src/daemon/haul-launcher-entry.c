@@ -35,7 +35,7 @@ flush_cb (gpointer user_data)
 {
   HaulLauncherEntry *self = user_data;
   HaulOverall overall;
-  GVariantBuilder properties;
+  g_auto(GVariantBuilder) properties = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   gboolean shown;
   double progress;
 
@@ -51,7 +51,6 @@ flush_cb (gpointer user_data)
   self->count = overall.active;
   self->progress = progress;
 
-  g_variant_builder_init (&properties, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&properties, "{sv}", "progress", g_variant_new_double (progress));
   g_variant_builder_add (&properties, "{sv}", "progress-visible",
                          g_variant_new_boolean (shown && overall.total > 0));

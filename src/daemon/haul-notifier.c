@@ -187,7 +187,8 @@ show (HaulNotifier *self,
       GArray       *new_ids,
       gboolean      failed)
 {
-  GVariantBuilder actions, hints;
+  g_auto(GVariantBuilder) actions = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_STRING_ARRAY);
+  g_auto(GVariantBuilder) hints = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
   g_autofree char *summary = NULL;
   g_autofree char *body = NULL;
   g_autofree char *escaped = NULL;
@@ -214,7 +215,6 @@ show (HaulNotifier *self,
     }
   g_array_append_vals (ids, new_ids->data, new_ids->len);
 
-  g_variant_builder_init (&actions, G_VARIANT_TYPE_STRING_ARRAY);
   g_variant_builder_add (&actions, "s", "default");
   g_variant_builder_add (&actions, "s", _("Show"));
   if (ids->len == 1)
@@ -262,7 +262,6 @@ show (HaulNotifier *self,
         }
     }
 
-  g_variant_builder_init (&hints, G_VARIANT_TYPE_VARDICT);
   g_variant_builder_add (&hints, "{sv}", "desktop-entry", g_variant_new_string (APP_ID));
   g_variant_builder_add (&hints, "{sv}", "category",
                          g_variant_new_string (failed ? "transfer.error" : "transfer.complete"));

@@ -82,9 +82,8 @@ static GVariant *
 make_pixmaps (void)
 {
   const int sizes[] = { 22, 32, 48 };
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(iiay)"));
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(iiay)"));
   for (guint i = 0; i < G_N_ELEMENTS (sizes); i++)
     {
       g_autoptr(GError) error = NULL;

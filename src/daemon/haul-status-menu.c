@@ -214,9 +214,8 @@ static GVariant *
 item_properties (const Item         *item,
                  const char * const *names)
 {
-  GVariantBuilder builder;
+  g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE_VARDICT);
 
-  g_variant_builder_init (&builder, G_VARIANT_TYPE_VARDICT);
   if (item == NULL)
     {
       if (wanted (names, "children-display"))
@@ -240,9 +239,8 @@ layout (HaulStatusMenu     *self,
         gint32              depth,
         const char * const *names)
 {
-  GVariantBuilder children;
+  g_auto(GVariantBuilder) children = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("av"));
 
-  g_variant_builder_init (&children, G_VARIANT_TYPE ("av"));
   if (item == NULL && depth != 0)
     for (guint i = 0; i < self->items->len; i++)
       g_variant_builder_add (&children, "v", layout (self, g_ptr_array_index (self->items, i), 0, names));
@@ -329,11 +327,10 @@ method_call (GDBusConnection       *connection,
     {
       g_autoptr(GVariantIter) ids = NULL;
       g_autofree const char **names = NULL;
-      GVariantBuilder builder;
+      g_auto(GVariantBuilder) builder = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ia{sv})"));
       gint32 id;
 
       g_variant_get (parameters, "(ai^a&s)", &ids, &names);
-      g_variant_builder_init (&builder, G_VARIANT_TYPE ("a(ia{sv})"));
       if (g_variant_iter_n_children (ids) == 0)
         for (guint i = 0; i < self->items->len; i++)
           {
@@ -387,12 +384,11 @@ method_call (GDBusConnection       *connection,
   else if (g_str_equal (method_name, "EventGroup"))
     {
       g_autoptr(GVariantIter) events = NULL;
-      GVariantBuilder errors;
+      g_auto(GVariantBuilder) errors = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("ai"));
       const char *event;
       gint32 id;
 
       g_variant_get (parameters, "(a(isvu))", &events);
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
       while (g_variant_iter_next (events, "(i&svu)", &id, &event, NULL, NULL))
         if (!activate (self, id, event))
           g_variant_builder_add (&errors, "i", id);
@@ -412,12 +408,11 @@ method_call (GDBusConnection       *connection,
   else if (g_str_equal (method_name, "AboutToShowGroup"))
     {
       g_autoptr(GVariantIter) ids = NULL;
-      GVariantBuilder errors;
+      g_auto(GVariantBuilder) errors = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("ai"));
       const Item *item;
       gint32 id;
 
       g_variant_get (parameters, "(ai)", &ids);
-      g_variant_builder_init (&errors, G_VARIANT_TYPE ("ai"));
       while (g_variant_iter_next (ids, "i", &id))
         if (!lookup (self, id, &item, NULL))
           g_variant_builder_add (&errors, "i", id);
@@ -477,7 +472,7 @@ void
 haul_status_menu_update (HaulStatusMenu *self)
 {
   g_autoptr(GPtrArray) items = build_items (self);
-  GVariantBuilder updated;
+  g_auto(GVariantBuilder) updated = G_VARIANT_BUILDER_INIT (G_VARIANT_TYPE ("a(ia{sv})"));
   gboolean any = FALSE;
 
   g_return_if_fail (HAUL_IS_STATUS_MENU (self));
@@ -494,7 +489,6 @@ haul_status_menu_update (HaulStatusMenu *self)
       return;
     }
 
-  g_variant_builder_init (&updated, G_VARIANT_TYPE ("a(ia{sv})"));
   for (guint i = 0; i < items->len; i++)
     {
       Item *now = g_ptr_array_index (items, i);
