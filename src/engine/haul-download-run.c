@@ -370,8 +370,8 @@ static const HaulConnectionEvents conn_events = {
 /* ---- scheduling --------------------------------------------------------------------- */
 
 /* The cancel handler only queues an idle (see on_task_cancelled_cb), and an answer from
- * a worker thread can be dispatched before it: whatever would start new work asks here
- * first, so that nothing is sent once the caller has cancelled. */
+ * a worker thread can be dispatched before it: the scheduler asks here before it starts
+ * a connection, so that nothing is sent once the caller has cancelled. */
 static gboolean
 cancel_if_cancelled (HaulDownloadRun *self)
 {
@@ -386,15 +386,18 @@ fill_connections (HaulDownloadRun *self)
 {
   guint target = 1;
 
-  if (self->settling != SETTLE_NONE || haul_run_files_is_claiming (self->files) ||
-      cancel_if_cancelled (self))
+  if (self->settling != SETTLE_NONE || haul_run_files_is_claiming (self->files))
     return;
 
+  /* A download whose every byte is written is completed, whatever cancel raced its end
+   * (DESIGN.md); only new work waits on the cancel. */
   if (haul_resume_data_all_written (self->ctx.rd) && haul_connections_count (self->conns) == 0)
     {
       settle (self, SETTLE_COMPLETE, NULL);
       return;
     }
+  if (cancel_if_cancelled (self))
+    return;
 
   /* Segment only when the size is known, the server accepts ranges, and a resume can be
    * proven safe; until the first response, one connection finds all that out. */
@@ -736,9 +739,6 @@ prepare_cb (GObject      *object,
       maybe_settled (self);
       return;
     }
-  if (cancel_if_cancelled (self))
-    return;
-
   if (prep->finish_only)
     {
       self->settling = SETTLE_DONE;
