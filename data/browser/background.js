@@ -42,15 +42,25 @@ function isHttpUrl(url) {
   }
 }
 
+// How long a host that could not be started is not tried for a download that would
+// have to be taken from the browser first (Firefox's), and why it could not.
+const HOST_DOWN_MS = 60 * 1000;
+let hostDown = null;   // { until, message }
+
 // Sends MESSAGE to the host. Never rejects: a host that cannot be started, or an answer
-// that is not one the protocol has, comes back as an error like the host's own.
+// that is not one the protocol has, comes back as an error like the host's own. Any
+// answer from the host (the popup asks for the status each time it opens) ends a
+// remembered failure to start it.
 async function ask(message) {
   let reply;
   try {
     reply = await api.runtime.sendNativeMessage(HOST_NAME, message);
   } catch (e) {
-    return { type: 'error', error: 'host-unreachable', message: _('hostFailed', e?.message ?? e) };
+    const failed = { type: 'error', error: 'host-unreachable', message: _('hostFailed', e?.message ?? e) };
+    hostDown = { until: Date.now() + HOST_DOWN_MS, message: failed.message };
+    return failed;
   }
+  hostDown = null;
   if (reply === null || typeof reply !== 'object' || typeof reply.type !== 'string')
     return { type: 'error', error: 'bad-reply', message: _('badReply') };
   if (reply.type === 'error')
@@ -92,9 +102,10 @@ function cookieQuery(url, storeId) {
 }
 
 // The site of a host name, near enough without the Public Suffix List: an IP address
-// is its own site, a name its last two labels. (A name under a two-label suffix such as
-// co.uk then shares a site with its neighbours: the error is on the side of sending a
-// SameSite=Strict cookie to its own site, never to another.)
+// is its own site, a name its last two labels. A name under a suffix of two labels or
+// more (example.co.uk, user.github.io) then shares a site with its neighbours under that
+// suffix, and a click from one of them carries the other's SameSite=Strict cookies (to
+// that other's own address; docs/DESIGN.md).
 function siteOf(hostname) {
   const host = hostname.toLowerCase().replace(/\.+$/, '');
   if (/^[\d.]+$/.test(host) || host.startsWith('['))
@@ -103,10 +114,11 @@ function siteOf(hostname) {
 }
 
 // Whether a request to URL started from the page at FROM is same-site (schemes too, as
-// the browsers compare them). With no page (an address typed, a bookmark) it is.
+// the browsers compare them). With no page known it is not: a download with no referrer
+// may come from a typed address, or from a page of another site that sends none.
 function isSameSite(from, url) {
   if (!isHttpUrl(from))
-    return true;
+    return false;
   const f = new URL(from);
   const u = new URL(url);
   return f.protocol === u.protocol && siteOf(f.hostname) === siteOf(u.hostname);
@@ -341,11 +353,16 @@ async function takeFromBrowser(id) {
     const [after] = await api.downloads.search({ id });
     if (after?.state !== 'interrupted')
       return false;
-    await api.downloads.erase({ id });
-    return true;
   } catch {
     return false;
   }
+  // Cancelled: it is taken, whether or not its entry can be erased.
+  try {
+    await api.downloads.erase({ id });
+  } catch {
+    // Erased by the person meanwhile.
+  }
+  return true;
 }
 
 // Firefox: a download taken from the browser that Haul did not take goes back to the
@@ -353,8 +370,9 @@ async function takeFromBrowser(id) {
 // browser had chosen, and is not captured again. Resolves to the new download's ID.
 async function giveBack(item) {
   const options = { url: item.url, conflictAction: 'uniquify' };
-  if (isHttpUrl(item.referrer))
-    options.headers = [{ name: 'Referer', value: item.referrer }];
+  const referrer = defaultReferrer(item.referrer, item.url);
+  if (referrer)
+    options.headers = [{ name: 'Referer', value: referrer }];
   if (item.cookieStoreId)
     options.cookieStoreId = item.cookieStoreId;
   const name = basename(item.filename);
@@ -426,18 +444,36 @@ async function onDownloadCreated(item) {
     await resumeIfPaused();
     return;
   }
-  if (!PAUSE_WHILE_ASKING && !(await takeFromBrowser(item.id)))
-    return;
-
   const url = current.finalUrl || current.url;
-  // The browser knows the page's whole address; what it sent is less on another origin.
-  const request = addRequest({
-    url,
-    referrer: defaultReferrer(current.referrer, url),
-    cookies: await cookieHeader(url, current.cookieStoreId, current.referrer),
-    filename: suggestedName(current),
-    size,
-  });
+  const shownName = basename(current.filename) || url;
+
+  // All of the request is made before Firefox's download is taken: nothing that can fail
+  // comes between taking it and handing it on. The browser knows the page's whole
+  // address; what it sent is less on another origin.
+  let request;
+  try {
+    request = addRequest({
+      url,
+      referrer: defaultReferrer(current.referrer, url),
+      cookies: await cookieHeader(url, current.cookieStoreId, current.referrer),
+      filename: suggestedName(current),
+      size,
+    });
+  } catch (e) {
+    await resumeIfPaused();
+    await setProblem('capture', shownName, String(e?.message ?? e), item.id);
+    return;
+  }
+  if (!PAUSE_WHILE_ASKING) {
+    // A host that could not be started a moment ago is not tried at the cost of
+    // starting the download again in the browser.
+    if (hostDown !== null && Date.now() < hostDown.until) {
+      await setProblem('capture', shownName, hostDown.message, item.id);
+      return;
+    }
+    if (!(await takeFromBrowser(item.id)))
+      return;
+  }
 
   const reply = await ask(request);
   if (reply.type === 'added') {
@@ -446,9 +482,14 @@ async function onDownloadCreated(item) {
     await clearProblem();
     return;
   }
-  const kept = PAUSE_WHILE_ASKING ? (await resume(item.id), item.id) : await giveBack(current);
-  await setProblem('capture', basename(current.filename) || url,
-                   reply.type === 'error' ? reply.message : _('badReply'), kept);
+  const message = reply.type === 'error' ? reply.message : _('badReply');
+  if (PAUSE_WHILE_ASKING) {
+    await resume(item.id);
+    await setProblem('capture', shownName, message, item.id);
+    return;
+  }
+  const given = await giveBack(current);
+  await setProblem(given === undefined ? 'lost' : 'capture', shownName, message, given);
 }
 
 api.downloads.onCreated.addListener(onDownloadCreated);

@@ -59,7 +59,12 @@ async function showProblem(problem) {
   // was saved under is looked up now.
   const name = (await downloadName(problem.download)) || problem.name;
   const detail = name ? _('problemDetail', name, problem.message) : problem.message;
-  $('problem').textContent = _(problem.kind === 'menu' ? 'problemMenu' : 'problemCapture', detail);
+  if (problem.kind === 'menu')
+    $('problem').textContent = _('problemMenu', detail);
+  else if (problem.kind === 'lost')
+    $('problem').textContent = _('problemLost', detail);
+  else
+    $('problem').textContent = _('problemCapture', detail);
   row.hidden = false;
 }
 
