@@ -263,17 +263,28 @@ test_notifies_real_changes (Fixture       *f,
   g_assert_cmpuint (count, ==, 3);
 }
 
-/* Counts the calls of Snapshot and Properties.GetAll leaving this connection. */
-static GDBusMessage *
-count_readings_cb (GDBusConnection *connection,
-                   GDBusMessage    *message,
-                   gboolean         incoming,
-                   gpointer         user_data)
+typedef struct
 {
-  if (!incoming && g_dbus_message_get_message_type (message) == G_DBUS_MESSAGE_TYPE_METHOD_CALL &&
-      (g_strcmp0 (g_dbus_message_get_member (message), "Snapshot") == 0 ||
-       g_strcmp0 (g_dbus_message_get_member (message), "GetAll") == 0))
-    g_atomic_int_inc ((int *) user_data);
+  int readings;   /* Snapshot and Properties.GetAll calls */
+  int matches;    /* AddMatch calls: one per signal followed */
+} Calls;
+
+/* Counts the calls leaving this connection that read or follow the transfers. */
+static GDBusMessage *
+count_calls_cb (GDBusConnection *connection,
+                GDBusMessage    *message,
+                gboolean         incoming,
+                gpointer         user_data)
+{
+  Calls *calls = user_data;
+  const char *member = g_dbus_message_get_member (message);
+
+  if (incoming || g_dbus_message_get_message_type (message) != G_DBUS_MESSAGE_TYPE_METHOD_CALL)
+    return message;
+  if (g_strcmp0 (member, "Snapshot") == 0 || g_strcmp0 (member, "GetAll") == 0)
+    g_atomic_int_inc (&calls->readings);
+  else if (g_strcmp0 (member, "AddMatch") == 0)
+    g_atomic_int_inc (&calls->matches);
   return message;
 }
 
@@ -312,11 +323,11 @@ test_calls_only (Fixture       *f,
   g_autoptr(HaulTransfer1) first = NULL;
   g_autofree char *version = NULL;
   g_autofree char *uri = haul_test_server_uri (f->server, "/calls.bin?size=4096");
-  int readings = 0;
+  Calls calls = { 0 };
   guint id = 0;
 
   first = add (f, "/one.bin", g_variant_new_parsed ("{'directory': <%s>, 'paused': <true>}", f->dir));
-  g_dbus_connection_add_filter (connection, count_readings_cb, &readings, NULL);
+  g_dbus_connection_add_filter (connection, count_calls_cb, &calls, NULL);
   client = new_client (connection, HAUL_CLIENT_FLAGS_CALLS_ONLY);
   g_assert_true (haul_client_get_connected (client));
 
@@ -329,7 +340,9 @@ test_calls_only (Fixture       *f,
 
   g_assert_cmpuint (g_list_model_get_n_items (haul_client_get_transfers (client)), ==, 0);
   g_assert_null (haul_client_lookup (client, 1));
-  g_assert_cmpint (g_atomic_int_get (&readings), ==, 0);
+  g_assert_cmpint (g_atomic_int_get (&calls.readings), ==, 0);
+  /* The service's name is all it follows (a client of the list adds one per signal). */
+  g_assert_cmpint (g_atomic_int_get (&calls.matches), ==, 1);
 }
 
 int

@@ -86,6 +86,15 @@ test_haulctl (Fixture       *f,
   g_assert_cmpint (run.status, ==, 2);
   g_assert_nonnull (strstr (run.err, "only for remove"));
   g_assert_true (g_file_test (file, G_FILE_TEST_EXISTS));
+  g_assert_cmpstr (haul_transfer1_get_state (transfer), ==, "completed");
+  {
+    g_autoptr(JsonNode) still = NULL;
+
+    haul_test_run_haulctl (&run, "list", "--json", NULL);
+    g_assert_cmpint (run.status, ==, 0);
+    still = parse_json (run.out);
+    g_assert_cmpuint (json_array_get_length (json_node_get_array (still)), ==, 1);
+  }
   /* Bad headers are refused before anything is sent, and nothing leaks on that path (a
    * leak would change the exit status under the sanitizers). */
   haul_test_run_haulctl (&run, "add", uri, "-H", "X-Good: 1", "-H", "no colon", NULL);

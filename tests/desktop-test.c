@@ -868,7 +868,9 @@ test_notify_summary (DesktopFixture *f,
 }
 
 /* A download removed before its notification was due (within the second of gathering)
- * is not announced, and the next one is, as usual. */
+ * is not announced, and the next one is, as usual. The removal follows the completion
+ * by a few D-Bus round trips; a machine too loaded to make them within the second
+ * would show the notification and fail the case, never pass it wrongly. */
 static void
 test_notify_removed (DesktopFixture *f,
                      gconstpointer   data)

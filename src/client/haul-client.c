@@ -755,7 +755,8 @@ haul_client_get_connection (HaulClient *self)
  * haul_client_get_connected:
  * @self: a client
  *
- * Returns: %TRUE while the service runs and its transfers have been read
+ * Returns: %TRUE while the service runs and its transfers have been read (with
+ *   %HAUL_CLIENT_FLAGS_CALLS_ONLY: while the service runs)
  */
 gboolean
 haul_client_get_connected (HaulClient *self)
