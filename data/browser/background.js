@@ -127,7 +127,7 @@ function isSameSite(from, url) {
 // The Cookie header the browser sends for a top-level request to URL from the page at
 // FROM: its own cookies for that URL, and the partitioned ones of URL's own site (CHIPS,
 // Firefox's Total Cookie Protection), which a top-level request carries too; nothing of
-// other sites; no SameSite=Strict cookie when FROM is another site.
+// other sites; no SameSite=Strict cookie unless FROM is known to be of URL's site.
 async function cookieHeader(url, storeId, from) {
   const crossSite = !isSameSite(from, url);
   const query = cookieQuery(url, storeId);
@@ -344,10 +344,11 @@ async function withKnownSize(id) {
   }
 }
 
-// Firefox: takes download ID from the browser before Haul is asked (cancelled, its
-// partial file removed, its entry erased). False if the browser finished it first (or
-// the person cancelled or erased it): then it is the browser's, and Haul is not asked.
-async function takeFromBrowser(id) {
+// Cancels the browser's download ID (its partial file goes with it) and erases its
+// entry: Firefox's before Haul is asked, Chromium's paused one once Haul has it. False if
+// it could not be cancelled because the browser finished it first (or the person
+// cancelled or erased it): then it stays as it is, its file not hidden from the person.
+async function cancelAndErase(id) {
   try {
     await api.downloads.cancel(id);
     const [after] = await api.downloads.search({ id });
@@ -356,7 +357,7 @@ async function takeFromBrowser(id) {
   } catch {
     return false;
   }
-  // Cancelled: it is taken, whether or not its entry can be erased.
+  // Cancelled: it is the browser's no more, whether or not its entry can be erased.
   try {
     await api.downloads.erase({ id });
   } catch {
@@ -385,20 +386,6 @@ async function giveBack(item) {
     }
   }
   return undefined;
-}
-
-// Haul has the download: Chromium's paused copy goes, with its partial file and its
-// entry. One the browser finished meanwhile cannot be cancelled; its entry stays, so
-// that its file is not hidden from the person.
-async function dropPaused(id) {
-  try {
-    await api.downloads.cancel(id);
-    const [after] = await api.downloads.search({ id });
-    if (after?.state === 'interrupted')
-      await api.downloads.erase({ id });
-  } catch {
-    // Finished, or erased by the person meanwhile.
-  }
 }
 
 async function onDownloadCreated(item) {
@@ -471,14 +458,14 @@ async function onDownloadCreated(item) {
       await setProblem('capture', shownName, hostDown.message, item.id);
       return;
     }
-    if (!(await takeFromBrowser(item.id)))
+    if (!(await cancelAndErase(item.id)))
       return;
   }
 
   const reply = await ask(request);
   if (reply.type === 'added') {
     if (PAUSE_WHILE_ASKING)
-      await dropPaused(item.id);
+      await cancelAndErase(item.id);
     await clearProblem();
     return;
   }

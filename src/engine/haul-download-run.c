@@ -739,6 +739,7 @@ prepare_cb (GObject      *object,
       maybe_settled (self);
       return;
     }
+
   if (prep->finish_only)
     {
       self->settling = SETTLE_DONE;

@@ -297,10 +297,10 @@ function browserCases(h) {
 
   // Clicks the link ID on the page of files, in a tab of its own (the tab of the click
   // before may still be busy with its download).
-  async function click(id, { alt = false, page = `${server.base}/files` } = {}) {
+  async function click(id, { alt = false, page = undefined } = {}) {
     await h.webPage?.close();
     h.webPage = await h.browser.newPage();
-    await h.webPage.goto(page, { waitUntil: 'load' });
+    await h.webPage.goto(page ?? `${server.base}/files`, { waitUntil: 'load' });
     if (alt)
       await h.webPage.keyboard.down('Alt');
     try {
@@ -328,6 +328,34 @@ function browserCases(h) {
 
   const downloadIds = async () => new Set((await h.downloads()).map((d) => d.id));
   const haulCount = async (url) => (await haulTransfers()).filter((t) => t.uri === url).length;
+
+  // Clicks the link to NAME (on PAGE, the page of files unless given, with Alt if ALT)
+  // and waits for the browser's own download of it, which must be its one download and
+  // one new file (Firefox's first try, when the extension took it before asking Haul,
+  // is gone with its partial file), with no request and no new transfer in Haul; every
+  // request of it carries REFERER, when given. Returns the item and the browser's
+  // requests.
+  async function clickKept(name, { alt = false, page = undefined, referer = undefined } = {}) {
+    const url = server.fileUrl(name);
+    const since = Date.now();
+    const before = await downloadIds();
+    const browserBefore = await listDir(h.downloadDir);
+    const count = await haulCount(url);
+    await click(name.replace(/\..*/, ''), { alt, page });
+    const item = await waitForBrowserDownload(url, before, server.fileData(name));
+    const { browser, haul } = requestsFor(name, since);
+    assert.ok(browser.length > 0, 'the browser fetched it');
+    assert.equal(await haulCount(url), count, 'Haul got no new transfer');
+    assert.equal(haul.length, 0, 'Haul did not request it');
+    assert.deepEqual((await h.downloads({ url })).filter((d) => !before.has(d.id)).map((d) => d.id), [item.id],
+                     'the browser has one download of it');
+    assert.deepEqual(await listDir(h.downloadDir), [...browserBefore, path.basename(item.filename)].sort(),
+                     'the browser\'s folder has one new file');
+    if (referer !== undefined)
+      for (const r of browser)
+        assert.equal(r.referer, referer, 'the browser\'s requests carried the Referer it sends');
+    return { item, browser };
+  }
 
   // Removes Haul's transfers of URL, with their files.
   async function forgetInHaul(url) {
@@ -481,38 +509,20 @@ function browserCases(h) {
   });
 
   test('capture off (set in the popup): the download stays with the browser', { timeout: CASE_TIMEOUT }, async () => {
-    const url = server.fileUrl('report.bin');
     await setCapture(false);
-    const since = Date.now();
-    const before = await downloadIds();
-    const count = await haulCount(url);
-    await click('report');
-
-    await waitForBrowserDownload(url, before, server.fileData('report.bin'));
-    assert.ok(requestsFor('report.bin', since).browser.length > 0, 'the browser fetched it');
-    assert.equal(await haulCount(url), count, 'Haul got no new transfer');
-    assert.equal(requestsFor('report.bin', since).haul.length, 0, 'Haul did not request it');
+    await clickKept('report.bin', { referer: `${server.base}/files` });
     await setCapture(true);
   });
 
   test('Alt-click: the download stays with the browser', { timeout: CASE_TIMEOUT }, async () => {
-    const url = server.fileUrl('report.bin');
     assert.equal((await h.storage()).captureEnabled ?? true, true, 'capture is on');
-    const since = Date.now();
-    const before = await downloadIds();
-    const count = await haulCount(url);
-    await click('report', { alt: true });
-
-    await waitForBrowserDownload(url, before, server.fileData('report.bin'));
-    assert.ok(requestsFor('report.bin', since).browser.length > 0, 'the browser fetched it');
-    assert.equal(await haulCount(url), count, 'Haul got no new transfer');
-    assert.equal(requestsFor('report.bin', since).haul.length, 0, 'Haul did not request it');
+    await clickKept('report.bin', { alt: true });
   });
 
   test('minimum size: a smaller download stays with the browser, a larger one goes to Haul', { timeout: CASE_TIMEOUT }, async () => {
     const url = server.fileUrl('tiny.bin');
     // With no minimum, the small file goes to Haul: it is the minimum that keeps it.
-    let before = await downloadIds();
+    const before = await downloadIds();
     await click('tiny');
     await waitForHaul(url);
     await assertSameFile(path.join(HAUL_DIR, 'tiny.bin'), server.fileData('tiny.bin'));
@@ -521,18 +531,12 @@ function browserCases(h) {
 
     // 0.01 MB = 10,000 bytes, above the file's 2 KiB.
     await setMinSize('0.01', 10000);
-    const since = Date.now();
-    before = await downloadIds();
-    await click('tiny');
-    await waitForBrowserDownload(url, before, server.fileData('tiny.bin'));
-    assert.ok(requestsFor('tiny.bin', since).browser.length > 0, 'the browser fetched it');
+    await clickKept('tiny.bin', { referer: `${server.base}/files` });
     assert.equal(await haulCount(url), 1, 'Haul got no second transfer');
-    assert.equal(requestsFor('tiny.bin', since).haul.length, 0, 'Haul did not request it');
     await setMinSize('0', 0);
   });
 
   test('site list (set in the popup): a listed site\'s download stays with the browser', { timeout: CASE_TIMEOUT }, async () => {
-    const url = server.fileUrl('report.bin');
     // Typed as an address, kept as its host name.
     const setSites = (text, sites) => setSetting(`the site list to be ${JSON.stringify(sites)}`, async (popup) => {
       await clearField(popup, '#sites');
@@ -540,15 +544,7 @@ function browserCases(h) {
         await popup.type('#sites', text);
     }, (st) => JSON.stringify(st.sites) === JSON.stringify(sites));
     await setSites(`${server.base}/files`, ['127.0.0.1']);
-    const since = Date.now();
-    const before = await downloadIds();
-    const count = await haulCount(url);
-    await click('report');
-
-    await waitForBrowserDownload(url, before, server.fileData('report.bin'));
-    assert.ok(requestsFor('report.bin', since).browser.length > 0, 'the browser fetched it');
-    assert.equal(await haulCount(url), count, 'Haul got no new transfer');
-    assert.equal(requestsFor('report.bin', since).haul.length, 0, 'Haul did not request it');
+    await clickKept('report.bin', { referer: `${server.base}/files` });
     await setSites('', []);
   });
 
@@ -584,40 +580,16 @@ function browserCases(h) {
   });
 
   test('host unreachable: the download stays with the browser and the popup says why', { timeout: CASE_TIMEOUT }, async () => {
-    const url = server.fileUrl('report.bin');
     await h.setHost(path.join(TEST_DIR, 'no-such-dir', 'haul-browser-host'));
-    const count = await haulCount(url);
-    // Clicks ID on PAGE; waits for the browser's own download of it, which must be its
-    // one download and one new file (Firefox's first try, taken before Haul was asked,
-    // gone with its partial file), every request of it with REFERER. Returns the item
-    // and the browser's requests.
-    const clickKept = async (page, referer) => {
-      const since = Date.now();
-      const before = await downloadIds();
-      const browserBefore = await listDir(h.downloadDir);
-      await click('report', { page });
-      const item = await waitForBrowserDownload(url, before, server.fileData('report.bin'));
-      const { browser, haul } = requestsFor('report.bin', since);
-      assert.ok(browser.length > 0, 'the browser fetched it');
-      assert.equal(await haulCount(url), count, 'Haul got no new transfer');
-      assert.equal(haul.length, 0, 'Haul did not request it');
-      assert.deepEqual((await h.downloads({ url })).filter((d) => !before.has(d.id)).map((d) => d.id), [item.id],
-                       'the browser has one download of it');
-      assert.deepEqual(await listDir(h.downloadDir), [...browserBefore, path.basename(item.filename)].sort(),
-                       'the browser\'s folder has one new file');
-      for (const r of browser)
-        assert.equal(r.referer, referer, 'the browser\'s requests carried the Referer it sends');
-      return { item, browser };
-    };
     try {
       // From another site: only the page's origin as Referer, in Firefox's second
       // request too, which the extension makes.
-      await clickKept(`${server.crossBase}/cross`, `${server.crossBase}/`);
+      await clickKept('report.bin', { page: `${server.crossBase}/cross`, referer: `${server.crossBase}/` });
 
       // Soon after, from the same site. Firefox, whose download would be taken and
       // started again, does not try the host again for a while: its first request is
       // the only one.
-      const { item, browser } = await clickKept(`${server.base}/files`, `${server.base}/files`);
+      const { item, browser } = await clickKept('report.bin', { referer: `${server.base}/files` });
       if (h.name === 'firefox')
         assert.equal(browser.length, 1, 'Firefox requested it once');
       // The browser took its download back after the extension had paused it.
